@@ -1,0 +1,62 @@
+"""approval-rules: a rules engine for Chinese work-safety administrative licensing.
+
+Modules, in pipeline order:
+
+- ``diagnostics``: positions, diagnostics and the table of error codes (imports nothing else)
+- ``yamlsource``: YAML text → data plus a source map of positions
+- ``project``: the project file (申报材料/项目档案) as pydantic models
+- ``facts``: the fact catalogue rules are checked against
+- ``ruleset``: the rule language as pydantic models
+- ``schema_errors``: pydantic errors → Chinese diagnostics at file:line:col
+- ``loader``: rule-set directories and project files → models, or every problem at once
+- ``expr``: condition text → AST; ``typecheck``: AST → types and resolved facts
+- ``values``: the unknown value and calendar arithmetic
+- ``closures``: AST → compiled closures; ``interpreter``: the reference tree-walker
+- ``compiler``: rule sets → a checked ``RuleBook``
+- ``decision``: the decision contract; ``engine``: one project file → a ``Decision``
+- ``render``: decisions as Chinese text; ``casetest``: example cases as tests
+- ``screening``: many project files; ``bundled``: where the bundled rules and cases live
+- ``cli``: the command line
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .compiler import RuleBook, compile_rules
+from .decision import CitationOut as Citation
+from .decision import Decision, Finding
+from .diagnostics import ApprovalRulesError, Diagnostic, ProjectFileError, RulesError, SourcePos
+from .engine import evaluate
+from .loader import load_project, load_rules, parse_project
+from .project import ProjectFile
+
+__version__ = "0.1.0"
+
+
+def load_rule_book(path: str | Path | None = None) -> RuleBook:
+    """Load and compile the rule sets under ``path`` (default: the bundled rule sets)."""
+    from .bundled import rules_dir
+
+    return compile_rules(load_rules(path or rules_dir()))
+
+
+__all__ = [
+    "ApprovalRulesError",
+    "Citation",
+    "Decision",
+    "Diagnostic",
+    "Finding",
+    "ProjectFile",
+    "ProjectFileError",
+    "RuleBook",
+    "RulesError",
+    "SourcePos",
+    "__version__",
+    "compile_rules",
+    "evaluate",
+    "load_project",
+    "load_rule_book",
+    "load_rules",
+    "parse_project",
+]

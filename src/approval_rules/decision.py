@@ -1,0 +1,136 @@
+"""The decision contract: decisions, findings and citations, and how findings make a decision.
+
+The JSON form (``Decision.to_dict``) is what integrators and tests rely on; its key names
+are fixed. Decision precedence is reject > needs_correction > refer > approve, and an
+unknown finding (a fact the file lacks) never lets a case be approved.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DecisionKind = Literal["approve", "reject", "needs_correction", "refer"]
+DECISION_ZH = {"approve": "准予许可", "reject": "不予许可", "needs_correction": "需补正材料", "refer": "转人工审查"}
+OUTCOME_ZH = {"fail": "不符合", "unknown": "无法判断（缺少事实）"}
+_RANK = {"approve": 0, "refer": 1, "needs_correction": 2, "reject": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class CitationOut:
+    law: str
+    law_version: _dt.date
+    article: int | None
+    clause: int | None
+    item: int | None
+    verified: bool
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "law": self.law,
+            "law_version": self.law_version.isoformat(),
+            "article": self.article,
+            "clause": self.clause,
+            "item": self.item,
+            "verified": self.verified,
+            "note": self.note,
+        }
+
+
+@dataclass(slots=True)
+class Finding:
+    rule_id: str
+    title: str
+    ruleset: str
+    outcome: Literal["fail", "unknown"]
+    effect: str
+    message: str
+    facts: dict[str, Any]
+    citations: list[CitationOut]
+    missing: list[str] = field(default_factory=list)
+    legal_effect: str | None = None
+    source: str | None = None  # file:line of the rule
+
+    @property
+    def contributes(self) -> str | None:
+        """The decision this finding pushes toward, or None for an informational one."""
+        if self.effect == "info":
+            return None
+        if self.outcome == "unknown":
+            return "needs_correction"
+        return self.effect
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "ruleset": self.ruleset,
+            "outcome": self.outcome,
+            "effect": self.effect,
+            "legal_effect": self.legal_effect,
+            "message": self.message,
+            "facts": {k: _jsonable(v) for k, v in self.facts.items()},
+            "missing": list(self.missing),
+            "citations": [c.to_dict() for c in self.citations],
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetRef:
+    id: str
+    version: str
+    sha256: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+
+@dataclass(slots=True)
+class Decision:
+    case_id: str
+    decision: DecisionKind
+    as_of: _dt.date
+    rulesets: list[RuleSetRef]
+    findings: list[Finding]
+    passed: list[str]
+    not_applicable: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "decision": self.decision,
+            "as_of": self.as_of.isoformat(),
+            "rulesets": [r.to_dict() for r in self.rulesets],
+            "findings": [f.to_dict() for f in self.findings],
+            "passed": list(self.passed),
+            "not_applicable": list(self.not_applicable),
+        }
+
+
+def decide(findings: list[Finding], applicable: int) -> DecisionKind:
+    """The decision that the findings call for (most severe wins).
+
+    A case that no rule with an effect applied to is referred, never approved: approval
+    must rest on at least one checked requirement.
+    """
+    if applicable == 0:
+        return "refer"
+    worst: DecisionKind = "approve"
+    for f in findings:
+        c = f.contributes
+        if c is not None and _RANK[c] > _RANK[worst]:
+            worst = c  # type: ignore[assignment]
+    return worst
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return value

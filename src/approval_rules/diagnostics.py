@@ -1,0 +1,153 @@
+"""Where something is and what is wrong with it: positions, diagnostics, error codes.
+
+This module is the leaf of the package: it imports nothing from it, so every layer can
+report problems the same way (``file:line:col``, a stable code, a Chinese message, a hint).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class SourcePos:
+    """A 1-based line and column in a file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    slug: str
+    title: str
+    action: str
+
+
+def _codes(*rows: tuple[str, str, str, str]) -> dict[str, ErrorCode]:
+    return {r[0]: ErrorCode(*r) for r in rows}
+
+
+# The one table of diagnostic codes; docs/rule-language.md lists them and a test keeps both in step.
+CODES: dict[str, ErrorCode] = _codes(
+    ("E101", "yaml-syntax", "YAML 语法错误", "检查缩进、冒号后的空格、引号是否成对；按提示的行列修改"),
+    ("E102", "duplicate-key", "同一层级出现重复的键", "删除或合并重复的键；YAML 中后写的键会悄悄覆盖先写的键"),
+    ("E103", "yaml-tag", "使用了不允许的 YAML 标签或结构", "去掉 !! 或 ! 开头的标签，键只能是文字"),
+    ("E104", "file-unreadable", "文件无法读取或不是 UTF-8 编码", "确认文件存在，并以 UTF-8 编码保存"),
+    ("E105", "file-too-complex", "文件展开后过大（锚点/别名嵌套过深）", "去掉层层引用的锚点（&）和别名（*）"),
+    ("E201", "missing-key", "缺少必填项", "按提示补上该项"),
+    ("E202", "unknown-key", "未知的键（可能是拼写错误）", "按「是否指」提示改正拼写，或删除该键"),
+    ("E203", "wrong-type", "值的类型不对", "按提示改成正确的类型，例如日期写成 2021-09-01，是/否写成 true/false"),
+    ("E204", "bad-value", "值不在允许的范围内", "从提示列出的可选值中选择"),
+    ("E205", "bad-date", "日期无效", "日期写成 YYYY-MM-DD，例如 2021-09-01"),
+    ("E210", "duplicate-rule-id", "规则编号重复且生效期间重叠", "同一编号的多个版本，生效期间不得重叠；否则请改用新编号"),
+    ("E211", "unknown-source", "引用了规则集未声明的法律来源", "在 ruleset.yaml 的 sources 中声明该来源，或改正来源编号"),
+    ("E212", "citation-gap", "规则生效期间内有日期没有现行有效的引用依据", "补充该期间有效的法律版本的引用，或调整规则的生效期间"),
+    ("E213", "bad-period", "生效期间的起始日期晚于终止日期", "检查 effective 的 from 与 to"),
+    ("E214", "missing-citation", "否决或补正类规则没有引用法律依据", "在 cite 中至少列出一条法律依据"),
+    ("E215", "no-ruleset", "目录中没有规则集", "规则集目录应包含 ruleset.yaml 和若干规则文件"),
+    ("E216", "unknown-document", "未知的材料代码", "从材料目录中选择，按「是否指」提示改正"),
+    ("E217", "unverified-article", "未核实的引用缺少条文号时必须说明", "条文号不明时写 note 说明，并保持 verified: false"),
+    ("E220", "bad-expect", "案例的 expect 部分有误", "expect 中写 decision（决定）和 findings（规则编号列表）"),
+    ("E301", "expr-syntax", "条件表达式语法错误", "按提示检查括号、引号和运算符"),
+    ("E302", "unknown-fact", "未知的事实字段", "按「是否指」提示改正字段路径；字段表见 approval-rules schema case"),
+    ("E303", "type-mismatch", "运算符两边的类型不匹配", "比较同类的值：日期与日期、数字与数字、文字与文字"),
+    ("E304", "unknown-enum-value", "取值不在该字段允许的范围内", "从提示列出的可选值中选择"),
+    ("E305", "unknown-function", "未知的函数", "可用的函数见 docs/rule-language.md"),
+    ("E306", "wrong-arity", "函数参数个数不对", "按函数说明提供参数"),
+    ("E307", "full-width-char", "表达式中有全角或形近字符", "把全角符号（＝（）：，“”）改成半角符号"),
+    ("E308", "not-a-condition", "条件的结果不是「是/否」", "条件应是比较或判断，例如 x == \"a\" 或 exists(x)"),
+    ("E309", "unknown-placeholder", "消息模板中的占位符不是已知事实", "占位符写成 {事实路径}，例如 {licence.expiry_date}"),
+    ("E401", "no-decision-date", "无法确定决定日期", "在申请中填写 application.submitted_date，或用 --as-of 指定"),
+)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem, with where it is and what to do about it."""
+
+    code: str
+    message: str
+    pos: SourcePos | None = None
+    rule_id: str | None = None
+    hint: str | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def slug(self) -> str:
+        return CODES[self.code].slug if self.code in CODES else self.code
+
+    def sort_key(self) -> tuple:
+        p = self.pos
+        return (p.file, p.line, p.col, self.code) if p else ("", 0, 0, self.code)
+
+    def render(self) -> str:
+        where = f"{self.pos}: " if self.pos else ""
+        rule = f"规则 {self.rule_id}：" if self.rule_id else ""
+        text = f"{where}{self.severity.value} {self.code}: {rule}{self.message}"
+        if self.hint:
+            text += f"\n  提示: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        p = self.pos
+        return {
+            "file": p.file if p else None,
+            "line": p.line if p else None,
+            "col": p.col if p else None,
+            "severity": self.severity.value,
+            "code": self.code,
+            "slug": self.slug,
+            "rule_id": self.rule_id,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class ApprovalRulesError(Exception):
+    """Base of the package's errors; carries every diagnostic found, sorted by position."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.diagnostics = sort_diagnostics(self.diagnostics)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+
+class RulesError(ApprovalRulesError):
+    """A rule set failed to load or compile."""
+
+
+class ProjectFileError(ApprovalRulesError):
+    """A project file (申报材料/项目档案) is not valid input."""
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diags, key=Diagnostic.sort_key)
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt word, as a ready 是否指 hint, or None."""
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)
+    return f"是否指「{match[0]}」？" if match else None

@@ -1,0 +1,174 @@
+"""Run a compiled rule book on one project file and return a ``Decision`` with cited findings.
+
+Evaluation is a pure function of (rule book, project file, decision date): every rule in
+force on the decision date is evaluated (no short-circuit, so every deficiency is reported
+at once), and each rule's outcome is three-valued. A rule is violated when it applies and
+its requirement does not hold, in Kleene logic: a missing fact can make that unknown, and an
+unknown violation never lets the case be approved.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from . import facts
+from .closures import Trace
+from .compiler import CompiledRule, Condition, RuleBook
+from .decision import CitationOut, Decision, Finding, RuleSetRef, decide
+from .diagnostics import Diagnostic, ProjectFileError
+from .project import ProjectFile
+from .values import UNKNOWN
+
+NO_RULES_ID = "ENGINE-NO-APPLICABLE-RULE"
+
+
+def decision_date(project: ProjectFile, as_of: _dt.date | None = None) -> _dt.date:
+    """The date whose law applies: ``as_of``, else the file's decision date, else its filing date."""
+    day = as_of or project.decision_date or project.application.submitted_date
+    if day is None:
+        raise ProjectFileError([Diagnostic("E401", "无法确定决定日期")])
+    return day
+
+
+def violation(rule: CompiledRule, ctx: tuple) -> Any:
+    """True, False or UNKNOWN: the rule applies and its requirement does not hold."""
+    applies = rule.when.fast(ctx)
+    if applies is False:
+        return None  # not applicable
+    holds = rule.require.fast(ctx)
+    if holds is True:
+        return False
+    if applies is UNKNOWN or holds is UNKNOWN:
+        return UNKNOWN
+    return True
+
+
+def evaluate(
+    book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, case_id: str | None = None
+) -> Decision:
+    """Decide one project file under the rules in force on its decision date."""
+    day = decision_date(project, as_of)
+    ctx = (project, day, None)
+    findings: list[Finding] = []
+    passed: list[str] = []
+    not_applicable: list[str] = []
+    applicable = 0
+    for rule in book.active(day):
+        v = violation(rule, ctx)
+        if v is None:
+            not_applicable.append(rule.id)
+            continue
+        if rule.effect != "info":
+            applicable += 1
+        if v is False:
+            passed.append(rule.id)
+        else:
+            findings.append(finding(rule, project, day, "fail" if v is True else "unknown"))
+    if applicable == 0:
+        findings.append(_no_rules(project))
+    return Decision(
+        case_id=case_id or project.case_id or project.application.id or "",
+        decision=decide(findings, applicable),
+        as_of=day,
+        rulesets=[RuleSetRef(r.id, r.version, r.sha256) for r in book.rulesets],
+        findings=findings,
+        passed=passed,
+        not_applicable=not_applicable,
+    )
+
+
+def trace_condition(cond: Condition, project: ProjectFile, day: _dt.date) -> tuple[Any, Trace]:
+    """Evaluate a condition with tracing on: its value plus every node value and fact read."""
+    trace = Trace()
+    value = cond.traced((project, day, trace))
+    return value, trace
+
+
+def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: str) -> Finding:
+    """Explain a failed or unknown rule: the facts it read, what is missing, why, and the law."""
+    read: dict[str, Any] = {}
+    missing: list[str] = []
+    for cond in (rule.when, rule.require):
+        _, trace = trace_condition(cond, project, day)
+        for label, value in trace.facts:
+            if isinstance(value, list):
+                continue  # the elements are recorded one by one
+            read.setdefault(label, value)
+            if value is None and label not in cond.quiet and label not in missing:
+                missing.append(label)
+    ctx = (project, day, None)
+    if outcome == "unknown":
+        message = f"无法审查「{rule.title}」：案卷缺少{_titles(missing) or '所需事实'}，请补正"
+    else:
+        message = fill_message(rule, ctx, missing)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        ruleset=rule.ruleset_id,
+        outcome=outcome,  # type: ignore[arg-type]
+        effect=rule.effect,
+        message=message,
+        facts=read,
+        citations=[
+            CitationOut(c.law, c.law_version, c.article, c.clause, c.item, c.verified, c.note)
+            for c in rule.citations_at(day)
+        ],
+        missing=missing,
+        legal_effect=rule.legal_effect,
+        source=f"{rule.pos.file}:{rule.pos.line}",
+    )
+
+
+def fill_message(rule: CompiledRule, ctx: tuple, missing: list[str]) -> str:
+    text = rule.message
+    for ph in rule.placeholders:
+        if ph.fn is not None:
+            value = format_value(ph.fn(ctx), ph.type)
+        elif ph.text.strip("{} ") == "missing":
+            value = _titles(missing) or "（无）"
+        elif ph.text.strip("{} ") == "missing_materials":
+            value = "、".join(title for _, title, check in rule.materials if check(ctx) is not True) or "（无）"
+        else:
+            value = rule.title
+        text = text.replace(ph.text, value)
+    return text
+
+
+def _titles(paths: list[str]) -> str:
+    return "、".join(f"{facts.title_of(p)}（{p}）" for p in paths)
+
+
+def format_value(value: Any, type_: facts.Type | None = None) -> str:
+    """A case value as Chinese legal prose shows it."""
+    if value is UNKNOWN or value is None:
+        return "（未填报）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, _dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        elem = type_.elem if type_ is not None else None
+        return "、".join(format_value(v, elem) for v in value) or "（无）"
+    if type_ is not None:
+        label = facts.label_of(type_, value)
+        if label:
+            return label
+    return str(value)
+
+
+def _no_rules(project: ProjectFile) -> Finding:
+    kind = project.application.kind
+    industry = project.enterprise.industry
+    return Finding(
+        rule_id=NO_RULES_ID,
+        title="没有适用的审查规则",
+        ruleset="",
+        outcome="fail",
+        effect="refer",
+        message=f"现行规则中没有适用于本申请（申请事项 {kind}，行业 {industry}）的审查规则，须人工审查",
+        facts={"application.kind": kind, "enterprise.industry": industry},
+        citations=[],
+    )

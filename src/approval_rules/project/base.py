@@ -1,0 +1,88 @@
+"""Building blocks shared by every project-file model: strict types, enums with Chinese labels."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _to_date(value: Any) -> Any:
+    # A date must be a real calendar date: YAML gives date objects, JSON gives ISO strings.
+    # Datetimes, timestamps and free text are refused rather than guessed at.
+    if isinstance(value, _dt.datetime):
+        raise ValueError("date_with_time")
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("date_invalid") from None
+    raise ValueError("date_format")
+
+
+Date = Annotated[
+    _dt.date,
+    BeforeValidator(_to_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Chinese labels of an enumeration's values, attached to its type as metadata."""
+
+    name: str
+    labels: dict[str, str]
+
+    def __hash__(self) -> int:  # needed to sit inside typing.Annotated
+        return hash(self.name)
+
+
+def enum(name: str, labels: dict[str, str]) -> Any:
+    """An enumerated string type whose values carry Chinese labels."""
+    return Annotated[Literal[tuple(labels)], Labels(name, labels)]  # type: ignore[misc]
+
+
+class Model(BaseModel):
+    """Base of all project-file models: unknown keys are errors, types are strict."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def F(title: str, **kw: Any) -> Any:
+    """An optional fact: absent means unknown, never false."""
+    return Field(None, title=title, **kw)
+
+
+AuthorityLevel = enum(
+    "AuthorityLevel",
+    {"national": "国家级", "provincial": "省级", "municipal": "设区的市级", "county": "县级"},
+)
+AuthorityDept = enum(
+    "AuthorityDept",
+    {
+        "emergency_management": "应急管理部门（原安全生产监督管理部门）",
+        "mine_safety": "矿山安全监察机构/煤矿安全监管部门",
+        "housing_construction": "住房和城乡建设主管部门",
+        "miit_civil_explosives": "民用爆炸物品行业主管部门（工业和信息化）",
+        "development_reform": "发展改革部门",
+        "public_security": "公安机关",
+        "port": "港口行政管理部门",
+        "other": "其他部门",
+    },
+)
+Conclusion = enum("Conclusion", {"pass": "合格/通过", "conditional": "有条件通过", "fail": "不合格/不通过"})
+
+
+class Authority(Model):
+    level: AuthorityLevel | None = F("机关层级")
+    dept: AuthorityDept | None = F("机关类别")
+    province: str | None = F("所在省份")
+    name: str | None = F("机关名称")

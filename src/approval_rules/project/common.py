@@ -1,0 +1,302 @@
+"""Facts every rule set reads: the application, the enterprise, the project, people, evaluations."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import F, Authority, AuthorityLevel, Conclusion, Date, Model, enum
+from .materials import Materials
+
+ApplicationKind = enum(
+    "ApplicationKind",
+    {
+        "entry_screening": "项目准入审查",
+        "safety_condition_review": "危险化学品建设项目安全条件审查",
+        "design_review": "安全设施设计审查",
+        "design_change_review": "安全设施设计重大变更审查",
+        "trial_run_filing": "试运行（试生产）方案备案",
+        "completion_acceptance": "安全设施竣工验收",
+        "licence_initial": "安全生产许可证首次申请",
+        "licence_extension": "安全生产许可证延期",
+        "licence_change": "安全生产许可证变更",
+        "licence_supervision": "安全生产许可证监督检查",
+    },
+)
+Industry = enum(
+    "Industry",
+    {
+        "coal_mine": "煤矿",
+        "metal_nonmetal_mine": "金属非金属矿山",
+        "tailings_pond": "尾矿库",
+        "oil_gas_extraction": "石油天然气开采",
+        "geological_exploration": "地质勘探",
+        "mining_contractor": "采掘施工",
+        "hazchem_production": "危险化学品生产",
+        "hazchem_storage": "危险化学品仓储经营",
+        "hazchem_trading": "危险化学品经营",
+        "chemical_hazchem_use": "使用危险化学品从事生产的化工企业（达到规定数量）",
+        "fireworks_production": "烟花爆竹生产",
+        "civil_explosives_production": "民用爆炸物品生产",
+        "construction_contractor": "建筑施工",
+        "metal_smelting": "金属冶炼",
+        "general": "其他行业",
+    },
+)
+PermitType = enum(
+    "PermitType",
+    {
+        "safety_production_license": "安全生产许可证",
+        "hazchem_operation_license": "危险化学品经营许可证",
+        "hazchem_use_license": "危险化学品安全使用许可证",
+        "civil_explosives_production_license": "民用爆炸物品生产许可证",
+        "fireworks_operation_license": "烟花爆竹经营许可证",
+        "construction_qualification": "建筑业企业资质证书",
+        "construction_permit": "建筑工程施工许可证",
+        "mining_license": "采矿许可证",
+        "hazchem_registration": "危险化学品登记证",
+    },
+)
+Activity = enum(
+    "Activity",
+    {
+        "produce": "生产",
+        "store": "储存",
+        "trade": "经营",
+        "use": "使用",
+        "transport": "运输",
+        "load_unload": "装卸",
+        "construct": "施工",
+        "mine": "开采",
+    },
+)
+ProjectType = enum(
+    "ProjectType",
+    {"new": "新建", "expansion": "扩建", "renovation": "改建", "technical_upgrade": "技术改造"},
+)
+Category77 = enum(
+    "Category77",
+    {
+        "non_coal_mine": "非煤矿矿山建设项目",
+        "hazchem_production_storage": "生产、储存危险化学品（包括使用长输管道输送危险化学品）的建设项目",
+        "fireworks_production_storage": "生产、储存烟花爆竹的建设项目",
+        "metal_smelting": "金属冶炼建设项目",
+        "chemical_use_threshold": "使用危险化学品从事生产并且使用量达到规定数量的化工建设项目",
+        "other_legal": "法律、行政法规和国务院规定的其他建设项目",
+        "coal_mine": "煤矿建设项目",
+        "general": "其他建设项目（三同时办法第七条以外）",
+    },
+)
+CatalogClass = enum(
+    "CatalogClass",
+    {"encouraged": "鼓励类", "permitted": "允许类", "restricted": "限制类", "eliminated": "淘汰类"},
+)
+PersonRole = enum(
+    "PersonRole",
+    {
+        "principal": "主要负责人",
+        "safety_manager": "安全生产管理人员",
+        "project_manager": "项目负责人",
+        "special_operator": "特种作业人员",
+        "hazardous_process_operator": "危险工序作业人员",
+        "registered_safety_engineer": "注册安全工程师",
+        "technical_staff": "专业技术人员",
+    },
+)
+EvaluationType = enum(
+    "EvaluationType",
+    {
+        "pre": "安全预评价",
+        "safety_condition": "安全条件评价（危险化学品建设项目）",
+        "acceptance": "安全验收评价",
+        "current_status": "安全现状评价",
+    },
+)
+StandardizationGrade = enum(
+    "StandardizationGrade",
+    {"none": "未达标", "grade3": "三级", "grade2": "二级", "grade1": "一级"},
+)
+
+
+class Application(Model):
+    """申请：本次审查的事项。"""
+
+    id: str | None = F("申请编号")
+    kind: ApplicationKind = Field(title="申请事项")
+    submitted_date: Date = Field(title="申请提交日期")
+    accepted_date: Date | None = F("受理日期")
+    permit_type: PermitType | None = F("申请的许可证种类")
+    authority: Authority | None = F("受理机关")
+    false_material_flag: bool | None = F("是否隐瞒有关情况或者提供虚假材料")
+
+
+class SafetyCost(Model):
+    extracted_per_rules: bool | None = F("是否按规定足额提取安全生产费用")
+    amount_cny: float | None = F("安全生产费用（元）")
+
+
+class SafetyOrg(Model):
+    has_safety_dept: bool | None = F("是否设置安全生产管理机构")
+    fulltime_safety_staff: int | None = F("专职安全生产管理人员人数")
+    registered_safety_engineers: int | None = F("注册安全工程师人数")
+
+
+class Training(Model):
+    all_trained: bool | None = F("从业人员是否均经安全生产教育和培训合格")
+    records_kept: bool | None = F("是否建立教育和培训档案")
+    annual_training_done: bool | None = F("管理人员和作业人员是否每年至少接受一次安全培训并考核合格")
+
+
+class InjuryInsurance(Model):
+    enrolled: bool | None = F("是否依法参加工伤保险")
+    covered_ratio: float | None = F("参保从业人员比例（0–1）")
+
+
+class Enterprise(Model):
+    """企业（申请人/建设单位）。"""
+
+    uscc: str | None = F("统一社会信用代码")
+    name: str | None = F("企业名称")
+    registered_address: str | None = F("注册地址")
+    legal_rep: str | None = F("法定代表人")
+    principal: str | None = F("主要负责人")
+    industry: Industry = Field(title="所属行业")
+    activities: list[Activity] | None = F("生产经营活动")
+    is_central_enterprise: bool | None = F("是否中央企业")
+    province: str | None = F("所在省份")
+    city: str | None = F("所在设区的市")
+    county: str | None = F("所在县（区）")
+    is_chemical_enterprise: bool | None = F("是否化工企业")
+    serves_chemical_enterprises: bool | None = F("是否为化工企业提供配套服务")
+    is_port_operator: bool | None = F("是否港口经营人")
+    employees: int | None = F("从业人员人数")
+    safety_responsibility_system: bool | None = F("是否建立、健全安全生产责任制")
+    rules_documented: bool | None = F("是否制定完备的安全生产规章制度")
+    operating_procedures: bool | None = F("是否制定完备的操作规程")
+    safety_cost: SafetyCost | None = F("安全投入")
+    safety_org: SafetyOrg | None = F("安全生产管理机构和人员")
+    training: Training | None = F("安全生产教育和培训")
+    injury_insurance: InjuryInsurance | None = F("工伤保险")
+    liability_insurance: bool | None = F("是否投保安全生产责任保险")
+    occupational_controls: bool | None = F("是否有职业危害防治措施")
+    ppe_compliant: bool | None = F("劳动防护用品是否符合国家标准或者行业标准")
+    standardization_grade: StandardizationGrade | None = F("安全生产标准化等级")
+    conditions_lowered: bool | None = F("取得许可后是否降低安全生产条件")
+    inspections_refused: bool | None = F("是否拒绝、阻碍监督检查")
+    terminated: bool | None = F("企业是否已终止（破产、解散、被撤销）")
+
+
+class ApprovalDoc(Model):
+    kind: enum("ApprovalKind", {"approval": "审批", "ratification": "核准", "filing": "备案"}) | None = F(
+        "立项方式"
+    )
+    number: str | None = F("审批、核准或者备案文号")
+    authority_level: AuthorityLevel | None = F("立项机关层级")
+    date: Date | None = F("立项日期")
+
+
+class Catalog(Model):
+    class_: CatalogClass | None = Field(None, alias="class", title="产业结构调整指导目录类别")
+    item_ref: str | None = F("目录条目")
+    version: enum("CatalogVersion", {"2011": "2011年本", "2019": "2019年本", "2024": "2024年本"}) | None = F(
+        "目录版本"
+    )
+
+
+class Budget(Model):
+    total_cny: float | None = F("项目总投资（元）")
+    safety_investment_cny: float | None = F("安全设施投资（元）")
+    safety_in_estimate: bool | None = F("安全设施投资是否纳入建设项目概算")
+
+
+class Project(Model):
+    """建设项目。"""
+
+    id: str | None = F("项目编号")
+    name: str | None = F("项目名称")
+    type: ProjectType | None = F("建设性质")
+    industry: Industry | None = F("项目所属行业")
+    category: Category77 | None = F("建设项目类别（三同时监督管理办法第七条）")
+    province: str | None = F("项目所在省份")
+    approval_doc: ApprovalDoc | None = F("项目审批、核准或者备案")
+    catalog: Catalog | None = F("产业结构调整指导目录归类")
+    is_existing_capacity: bool | None = F("是否为现有生产能力的改造升级")
+    energy_efficiency_vs_benchmark: enum(
+        "EnergyEfficiency",
+        {"above_benchmark": "达到标杆水平", "between": "介于基准水平和标杆水平之间", "below_baseline": "低于基准水平"},
+    ) | None = F("能效水平")
+    national_industry_plan_ok: bool | None = F("是否符合国家产业结构规划和产业技术标准")
+    local_plan_ok: bool | None = F("是否符合当地县级以上人民政府的规划和布局")
+    local_industry_plan_ok: bool | None = F("是否符合当地产业结构规划")
+    is_key_project: bool | None = F("是否国家和省级重点建设项目")
+    hazchem_production: bool | None = F("是否生产危险化学品")
+    hazchem_storage: bool | None = F("是否储存危险化学品")
+    produces_highly_toxic: bool | None = F("是否生产剧毒化学品")
+    cross_province: bool | None = F("是否跨省、自治区、直辖市")
+    in_chemical_park: bool | None = F("是否位于化工园区内")
+    chemical_park_id: str | None = F("化工园区名称或编号")
+    park_exception: enum(
+        "ParkException",
+        {
+            "none": "无例外",
+            "supporting_other_industry": "与其他行业生产装置配套建设",
+            "national_rule": "符合国家规定的其他情形",
+        },
+    ) | None = F("进入化工园区的例外情形")
+    involves_key_process: bool | None = F("是否涉及重点监管危险化工工艺")
+    involves_key_hazchem: bool | None = F("是否涉及重点监管危险化学品")
+    has_major_hazard: bool | None = F("是否构成危险化学品重大危险源")
+    main_process_determined: bool | None = F("主要技术、工艺是否确定且符合规定")
+    first_domestic_process: bool | None = F("是否国内首次使用的化工工艺")
+    process_reliability_demonstrated: bool | None = F("是否经省级有关部门组织安全可靠性论证")
+    excluded_from_45: bool | None = F("是否属于危险化学品建设项目安全监督管理办法排除的项目（勘探开采、城镇燃气等）")
+    budget: Budget | None = F("投资概算")
+    three_simultaneous_archive: bool | None = F("是否建立三同时文件资料档案")
+
+
+class Person(Model):
+    """从业人员及其资格。"""
+
+    role: PersonRole = Field(title="岗位")
+    name: str | None = F("姓名")
+    certificate_no: str | None = F("证书编号")
+    certificate_valid: bool | None = F("证书是否有效")
+    assessed: bool | None = F("是否经考核合格")
+    expiry: Date | None = F("证书有效期至")
+
+
+class Emergency(Model):
+    plan_exists: bool | None = F("是否制定生产安全事故应急救援预案")
+    plan_filed: bool | None = F("应急预案是否已备案")
+    plan_filed_date: Date | None = F("应急预案备案日期")
+    rescue_org: enum(
+        "RescueOrg", {"own_team": "建立应急救援组织", "designated_staff": "指定兼职应急救援人员", "agreement": "与专业救援队伍签订协议"}
+    ) | None = F("应急救援组织形式")
+    rescue_agreement: bool | None = F("是否与专业救援队伍签订救护协议")
+    equipment_ok: bool | None = F("是否配备必要的应急救援器材、设备")
+    last_drill_date: Date | None = F("最近一次应急演练日期")
+
+
+class SafetyEvaluation(Model):
+    """安全评价（预评价、安全条件评价、验收评价、现状评价）。"""
+
+    type: EvaluationType = Field(title="评价类型")
+    date: Date | None = F("报告日期")
+    agency: str | None = F("评价机构")
+    agency_qualified: bool | None = F("评价机构是否具有相应资质")
+    conclusion: Conclusion | None = F("评价结论")
+    major_defects: bool | None = F("报告是否存在重大缺陷、漏项")
+    filed_with_county: bool | None = F("报告及整改落实情况是否报县级部门备案")
+
+
+class CommonFacts(Model):
+    """Top-level facts shared by the three domains."""
+
+    case_id: str | None = F("案卷编号")
+    decision_date: Date | None = F("决定日期（缺省为申请提交日期）")
+    application: Application = Field(title="申请")
+    enterprise: Enterprise = Field(title="企业")
+    project: Project | None = F("建设项目")
+    materials: Materials | None = F("申报材料")  # type: ignore[valid-type]
+    personnel: list[Person] | None = F("从业人员")
+    emergency: Emergency | None = F("应急救援")
+    safety_evaluations: list[SafetyEvaluation] | None = F("安全评价")

@@ -1,0 +1,208 @@
+"""YAML text to plain data plus a map from data paths to source positions.
+
+PyYAML silently lets a later duplicate key win and loses positions once data is built;
+for legal staff both matter, so we compose the node tree ourselves and keep the marks.
+Positions stay beside the data (in a ``SourceMap``), never inside the models, so a
+position never changes what two values compare equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, SourcePos
+
+Path = tuple[str | int, ...]
+
+# An alias-expansion bomb ("billion laughs") must end in an error, not exhaust memory.
+_MAX_NODES = 2_000_000
+
+
+@dataclass
+class _Scalar:
+    """Where a scalar value sits, enough to place a character offset inside it."""
+
+    line: int  # 0-based, as PyYAML marks
+    col: int
+    end_line: int
+    style: str | None
+
+
+@dataclass
+class SourceMap:
+    """Positions of keys and values in one file, keyed by data path."""
+
+    file: str
+    values: dict[Path, SourcePos] = field(default_factory=dict)
+    keys: dict[Path, SourcePos] = field(default_factory=dict)
+    scalars: dict[Path, _Scalar] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def value(self, path: Path) -> SourcePos:
+        """Position of the value at ``path``, or of its nearest existing ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), SourcePos(self.file, 1, 1))
+
+    def key(self, path: Path) -> SourcePos:
+        """Position of the key that holds ``path`` (falls back to the value)."""
+        path = tuple(path)
+        return self.keys.get(path) or self.value(path)
+
+    def offset(self, path: Path, offset: int) -> SourcePos:
+        """Position of character ``offset`` inside the string scalar at ``path``.
+
+        Exact for single-line plain and quoted scalars and for ``|`` block scalars; other
+        styles fall back to the start of the scalar.
+        """
+        path = tuple(path)
+        sc = self.scalars.get(path)
+        if sc is None:
+            return self.value(path)
+        if sc.style == "|":
+            return self._block_offset(sc, offset)
+        if sc.line == sc.end_line or sc.style is None:
+            quote = 1 if sc.style in ("'", '"') else 0
+            return SourcePos(self.file, sc.line + 1, sc.col + 1 + quote + offset)
+        return SourcePos(self.file, sc.line + 1, sc.col + 1)
+
+    def _block_offset(self, sc: _Scalar, offset: int) -> SourcePos:
+        line_no = sc.line + 1  # content starts on the line after the indicator
+        remaining = offset
+        while line_no < len(self.lines):
+            text = self.lines[line_no]
+            indent = len(text) - len(text.lstrip(" "))
+            content = text[indent:]
+            if remaining <= len(content):
+                return SourcePos(self.file, line_no + 1, indent + remaining + 1)
+            remaining -= len(content) + 1
+            line_no += 1
+        return SourcePos(self.file, sc.line + 1, sc.col + 1)
+
+
+def _pos(file: str, mark: yaml.Mark) -> SourcePos:
+    return SourcePos(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, file: str, loader: yaml.SafeLoader, smap: SourceMap):
+        self.file = file
+        self.loader = loader
+        self.smap = smap
+        self.diags: list[Diagnostic] = []
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _TooLarge
+        self.smap.values[path] = _pos(self.file, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        if node.tag.startswith("!") and not node.tag.startswith("!!"):
+            self._tag_error(node)
+            return None
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.diags.append(Diagnostic("E103", f"无法识别的值：{exc}", _pos(self.file, node.start_mark)))
+            return None
+        if isinstance(value, str):
+            self.smap.scalars[path] = _Scalar(
+                node.start_mark.line, node.start_mark.column, node.end_mark.line, node.style
+            )
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        out: dict[str, Any] = {}
+        self.loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (
+                "tag:yaml.org,2002:str",
+                "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:null",
+            ):
+                self.diags.append(
+                    Diagnostic("E103", "键只能是文字", _pos(self.file, key_node.start_mark))
+                )
+                continue
+            key = str(key_node.value)
+            kpos = _pos(self.file, key_node.start_mark)
+            if key in out:
+                first = self.smap.keys.get(path + (key,))
+                where = f"（第一次出现在第 {first.line} 行）" if first else ""
+                self.diags.append(
+                    Diagnostic("E102", f"键「{key}」重复{where}", kpos, hint="删除或合并重复的键")
+                )
+                continue
+            self.smap.keys[path + (key,)] = kpos
+            out[key] = self.build(value_node, path + (key,))
+        return out
+
+    def _tag_error(self, node: yaml.Node) -> None:
+        self.diags.append(
+            Diagnostic("E103", f"不允许使用 YAML 标签「{node.tag}」", _pos(self.file, node.start_mark))
+        )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    """Parse one YAML document; return data, its source map and any problems found."""
+    smap = SourceMap(file, lines=text.splitlines())
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = _pos(file, mark) if mark else SourcePos(file, 1, 1)
+        problem = _translate(exc.problem or exc.context or "")
+        return None, smap, [Diagnostic("E101", f"YAML 语法错误：{problem}", pos)]
+    except yaml.YAMLError as exc:
+        return None, smap, [Diagnostic("E101", f"YAML 语法错误：{exc}", SourcePos(file, 1, 1))]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, smap, []
+    builder = _Builder(file, loader, smap)
+    try:
+        data = builder.build(node, ())
+    except _TooLarge:
+        return None, smap, [Diagnostic("E105", "文件展开后过大", SourcePos(file, 1, 1))]
+    except RecursionError:
+        return None, smap, [Diagnostic("E105", "文件嵌套层次过深", SourcePos(file, 1, 1))]
+    return data, smap, builder.diags
+
+
+_PROBLEMS = {
+    "mapping values are not allowed here": "此处不能出现「键: 值」（冒号前是否缺少缩进或引号？）",
+    "could not find expected ':'": "找不到应有的冒号「:」",
+    "found character '\\t' that cannot start any token": "不能用制表符（Tab）缩进，请改用空格",
+    "did not find expected key": "缩进不一致，找不到应有的键",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合？）",
+    "expected <document start>, but found '<block mapping start>'": "缩进不一致",
+    "did not find expected '-' indicator": "列表项缩进不一致，找不到应有的「-」",
+    "expected a single document in the stream": "一个文件只能有一个 YAML 文档（去掉多余的 ---）",
+    "found undefined alias": "引用了未定义的别名（*）",
+}
+
+
+def _translate(problem: str) -> str:
+    for en, zh in _PROBLEMS.items():
+        if problem.startswith(en):
+            return zh
+    return problem
