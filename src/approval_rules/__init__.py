@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .bundled import rules_dir
 from .compiler import RuleBook, compile_rules
 from .decision import CitationOut as Citation
 from .decision import Decision, Finding
@@ -36,8 +37,6 @@ __version__ = "0.1.0"
 
 def load_rule_book(path: str | Path | None = None) -> RuleBook:
     """Load and compile the rule sets under ``path`` (default: the bundled rule sets)."""
-    from .bundled import rules_dir
-
     return compile_rules(load_rules(path or rules_dir()))
 
 

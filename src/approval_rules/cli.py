@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -108,7 +110,7 @@ def screen(paths: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.
     if missing:
         raise InputError("找不到输入：" + "、".join(missing))
     counts: dict[str, int] = {}
-    writer = csv.writer(sys.stdout) if fmt == "csv" else None
+    writer = _CsvEcho() if fmt == "csv" else None
     if writer:
         writer.writerow(["case_id", "decision", "findings", "source"])
     for row in screen_files(book, targets, as_of):
@@ -131,6 +133,20 @@ def screen(paths: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.
     if counts.get("error"):
         click.echo(f"{counts['error']} 个文件无法审查", err=True)
         sys.exit(EXIT_INPUT)
+
+
+class _CsvEcho:
+    """CSV rows through click.echo, so they interleave correctly with other output."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+    def writerow(self, row: list[str]) -> None:
+        self.writer.writerow(row)
+        click.echo(self.buffer.getvalue(), nl=False)
+        self.buffer.seek(0)
+        self.buffer.truncate()
 
 
 @cli.command()
@@ -190,12 +206,35 @@ def schema(what: str) -> None:
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
+_USAGE_ZH = [
+    (re.compile(r"Missing argument '([^']+)'"), "缺少参数 {0}"),
+    (re.compile(r"No such command '([^']+)'"), "没有命令「{0}」"),
+    (re.compile(r"No such option: (\S+)"), "没有选项 {0}"),
+    (re.compile(r"Option '([^']+)' requires an argument"), "选项 {0} 需要一个值"),
+    (re.compile(r"Invalid value for '([^']+)': '([^']*)' is not one of (.*)\."), "选项 {0} 的值「{1}」无效，可选：{2}"),
+    (re.compile(r"Invalid value for '([^']+)': (.*)"), "{0} 的值无效：{1}"),
+    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), "多余的参数：{0}"),
+]
+
+
+def _usage_zh(message: str) -> str:
+    for pattern, zh in _USAGE_ZH:
+        m = pattern.search(message)
+        if m:
+            return zh.format(*m.groups())
+    return message
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已中断", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        click.echo(f"用法错误：{_usage_zh(exc.format_message())}", err=True)
+        click.echo("用 approval-rules --help 查看用法", err=True)
+        sys.exit(EXIT_INPUT)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -302,13 +302,11 @@ class _RuleCompiler:
                 dates = "、".join(str(v.version) for v in src.versions)
                 self.error(entry, ("cite", i, "version"), "E211", f"《{src.law}》没有 {c.version} 施行的版本", f"已声明的版本：{dates}")
                 continue
-            for v, end in spans:
-                if c.article is not None and v.articles is not None and not 1 <= c.article <= v.articles:
-                    self.error(
-                        entry, ("cite", i, "article"), "E204",
-                        f"《{src.law}》（{v.version}施行）只有 {v.articles} 条，没有第 {c.article} 条",
-                    )
-                out.append(_citation(c.source, src, v, end, c))
+            short = [v for v, _ in spans if c.article is not None and v.articles is not None and not 1 <= c.article <= v.articles]
+            if short:
+                versions = "、".join(f"{v.version}施行版本共 {v.articles} 条" for v in short)
+                self.error(entry, ("cite", i, "article"), "E204", f"《{src.law}》没有第 {c.article} 条（{versions}）")
+            out += [_citation(c.source, src, v, end, c) for v, end in spans]
         return out
 
     def period(self, entry: RuleEntry, citations: list[CitationRef]) -> None:

@@ -106,7 +106,12 @@ def fields_of(model: type[BaseModel]) -> dict[str, Field]:
     out: dict[str, Field] = {}
     for attr, info in model.model_fields.items():
         name = info.alias or attr
-        out[name] = Field(name, attr, type_of(info.annotation), info.title or name)
+        t = type_of(info.annotation)
+        # pydantic moves the metadata of a bare Annotated field onto FieldInfo.
+        labels = next((m for m in info.metadata if isinstance(m, Labels)), None)
+        if labels is not None and t.kind == "enum":
+            t = Type("enum", labels=labels)
+        out[name] = Field(name, attr, t, info.title or name)
     return out
 
 

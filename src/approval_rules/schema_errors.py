@@ -108,7 +108,16 @@ def to_diagnostics(
         if key not in seen:
             seen.add(key)
             out.append(diag)
-    return out
+    return _drop_implied_missing(out)
+
+
+def _drop_implied_missing(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A misspelt key also makes the intended key "missing"; report only the misspelling."""
+    suggested = {d.hint for d in diags if d.code == "E202" and d.hint}
+    return [
+        d for d in diags
+        if not (d.code == "E201" and any(f"「{d.message.split('「')[-1].rstrip('」')}」" in h for h in suggested))
+    ]
 
 
 def _dotted(path: tuple) -> str:
@@ -119,6 +128,10 @@ def _dotted(path: tuple) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "键值对（映射）"
+    if isinstance(value, list):
+        return "列表"
     text = repr(value) if not isinstance(value, str) else value
     return text if len(text) <= 40 else text[:37] + "…"
 

@@ -115,6 +115,11 @@ class _Builder:
             return None
         try:
             value = self.loader.construct_object(node, deep=True)
+        except ValueError:
+            # PyYAML recognises 2015-02-30 as a timestamp and then fails to build the date.
+            pos = _pos(self.file, node.start_mark)
+            self.diags.append(Diagnostic("E205", f"日期「{node.value}」无效：不是有效的日历日期", pos, hint="日期写成 YYYY-MM-DD，例如 2021-09-01"))
+            return None
         except yaml.YAMLError as exc:
             self.diags.append(Diagnostic("E103", f"无法识别的值：{exc}", _pos(self.file, node.start_mark)))
             return None
@@ -195,6 +200,7 @@ _PROBLEMS = {
     "did not find expected key": "缩进不一致，找不到应有的键",
     "found unexpected end of stream": "文件意外结束（引号或括号未闭合？）",
     "expected <document start>, but found '<block mapping start>'": "缩进不一致",
+    "expected <block end>, but found": "缩进不一致（同一层级的键应对齐）",
     "did not find expected '-' indicator": "列表项缩进不一致，找不到应有的「-」",
     "expected a single document in the stream": "一个文件只能有一个 YAML 文档（去掉多余的 ---）",
     "found undefined alias": "引用了未定义的别名（*）",

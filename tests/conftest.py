@@ -1,0 +1,48 @@
+"""Shared fixtures: the bundled rule book (compiled once per session) and a CLI runner."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from approval_rules import load_rule_book
+from approval_rules.bundled import cases_dir, rules_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+EXPECT = re.compile(r"(E\d{3}|W\d{3})\D+(\d+):(\d+)")
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_rule_book()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture()
+def rule_set(tmp_path):
+    """Make a one-file rule set under the fixture header; returns its directory."""
+
+    def make(rules_yaml: str, name: str = "10-rules.yaml") -> Path:
+        target = tmp_path / "set"
+        shutil.copytree(DATA / "ruleset_header", target)
+        (target / name).write_text(rules_yaml, encoding="utf-8")
+        return target
+
+    return make
+
+
+def bundled_rules() -> Path:
+    return rules_dir()
+
+
+def bundled_cases() -> Path:
+    return cases_dir()

@@ -1,0 +1,79 @@
+"""Dependencies point one way: each module may import only the package modules listed for it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import approval_rules
+
+PKG = Path(approval_rules.__file__).parent
+
+# module -> package modules it may import. A new module, or a new arrow, is a decision: add it here.
+ALLOWED: dict[str, set[str]] = {
+    "diagnostics": set(),
+    "values": set(),
+    "expr": set(),
+    "yamlsource": {"diagnostics"},
+    "project": {"project"},
+    "facts": {"project"},
+    "ruleset": {"project"},
+    "schema_errors": {"facts", "diagnostics", "yamlsource"},
+    "typecheck": {"facts", "diagnostics", "expr"},
+    "loader": {"diagnostics", "project", "ruleset", "schema_errors", "yamlsource"},
+    "closures": {"expr", "typecheck", "values"},
+    "interpreter": {"expr", "typecheck", "values"},
+    "compiler": {"closures", "diagnostics", "expr", "facts", "loader", "project", "ruleset", "typecheck", "yamlsource"},
+    "decision": set(),
+    "engine": {"closures", "compiler", "decision", "diagnostics", "facts", "project", "values"},
+    "render": {"decision", "ruleset"},
+    "bundled": set(),
+    "casetest": {"compiler", "decision", "diagnostics", "engine", "loader"},
+    "screening": {"casetest", "compiler", "decision", "diagnostics", "engine", "loader"},
+    "cli": None,  # the top: may import anything
+    "__init__": None,
+    "__main__": {"cli"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    inside_project = path.parent.name == "project"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = (node.module or "").split(".")[0]
+            if inside_project and node.level == 1:
+                found.add("project")
+            elif base:
+                found.add(base)
+            else:
+                found |= {a.name for a in node.names}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found |= {n.split(".")[1] for n in names if n.startswith("approval_rules.")}
+    return found
+
+
+def test_every_module_is_in_the_table():
+    modules = {p.stem for p in PKG.glob("*.py")} | {"project"}
+    assert modules == set(ALLOWED)
+
+
+def test_imports_follow_the_table():
+    for path in list(PKG.glob("*.py")) + list((PKG / "project").glob("*.py")):
+        name = "project" if path.parent.name == "project" else path.stem
+        allowed = ALLOWED[name]
+        if allowed is None:
+            continue
+        assert _imports(path) <= allowed, f"{path.name} imports {_imports(path) - allowed}"
+
+
+def test_public_api_is_small_and_explicit():
+    assert set(approval_rules.__all__) == {
+        "ApprovalRulesError", "Citation", "Decision", "Diagnostic", "Finding", "ProjectFile", "ProjectFileError",
+        "RuleBook", "RulesError", "SourcePos", "__version__", "compile_rules", "evaluate", "load_project",
+        "load_rule_book", "load_rules", "parse_project",
+    }
+    for name in approval_rules.__all__:
+        assert hasattr(approval_rules, name)
