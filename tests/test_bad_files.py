@@ -50,6 +50,6 @@ def test_bad_project_file(path):
 
 def test_every_error_code_of_the_loader_and_compiler_has_a_bad_file():
     codes = {_expected(p)[0] for p in BAD_RULES + BAD_CASES}
-    wanted = {"E101", "E102", "E201", "E202", "E203", "E204", "E205", "E210", "E211", "E212", "E213", "E214",
+    wanted = {"E101", "E102", "E201", "E202", "E203", "E204", "E205", "E210", "E211", "E212", "E213", "E214", "E218", "E219", "E221",
               "E216", "E217", "E220", "E301", "E302", "E303", "E304", "E305", "E306", "E307", "E308", "E309"}
     assert wanted <= codes

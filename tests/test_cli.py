@@ -72,13 +72,14 @@ def test_check_invalid_project_file_exits_2_and_keeps_going(runner, env, tmp_pat
 def test_lint_ok_and_failing(runner, env, rule_set):
     rules, _ = env
     r = runner.invoke(cli, ["lint", str(rules)])
-    assert r.exit_code == 0 and "1 条规则" in r.output
+    assert r.exit_code == 0 and "1 条规则：0 个错误" in r.output
     (rules / "20-bad.yaml").write_text(RULES.replace("T-1", "T-2").replace("licence.status", "licence.statu"), encoding="utf-8")
     r = runner.invoke(cli, ["lint", str(rules)])
     assert r.exit_code == 1
     assert "20-bad.yaml:8:14: error E302" in r.output and "是否指「licence.status」？" in r.output
     r = runner.invoke(cli, ["lint", "--format", "json", str(rules)])
-    assert json.loads(r.output)[0]["code"] == "E302"
+    data = json.loads(r.output)
+    assert [d["code"] for d in data["diagnostics"]] == ["E302", "E309"]  # the condition and the message, at once
 
 
 def test_test_command_passes_and_fails(runner, env):
@@ -94,11 +95,11 @@ def test_test_command_passes_and_fails(runner, env):
 def test_screen_table_csv_and_a_corrupt_file(runner, env):
     rules, cases = env
     (cases / "corrupt.yaml").write_text("application: [\n", encoding="utf-8")
-    r = runner.invoke(cli, ["screen", "--rules", str(rules), str(cases)])
+    r = runner.invoke(cli, ["screen", "--no-db", "--rules", str(rules), str(cases)])
     assert r.exit_code == 2
     assert "good" in r.output and "bad" in r.output and "E101" in r.output
     assert "共 3 件" in r.output
-    r = runner.invoke(cli, ["screen", "--rules", str(rules), "--format", "csv", str(cases / "good.yaml")])
+    r = runner.invoke(cli, ["screen", "--no-db", "--rules", str(rules), "--format", "csv", str(cases / "good.yaml")])
     assert r.output.splitlines()[0] == "case_id,decision,findings,source"
 
 

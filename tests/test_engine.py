@@ -190,3 +190,12 @@ def test_evaluation_is_thread_safe(book):
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(lambda p: evaluate(book, p).to_dict(), files))
     assert parallel == serial
+
+
+def test_missing_lists_only_what_decides_the_rule(book):
+    # The rule applies for sure; its requirement's unknown fact is the one to supply, nothing read elsewhere.
+    p = renewal(accidents=None)
+    [f] = [f for f in evaluate(book, p).findings if f.rule_id == "T-REFER"]
+    assert f.outcome == "unknown" and f.missing == ["accidents"]
+    d = evaluate(book, renewal(licence={"status": None}))
+    assert [f.missing for f in d.findings] == [["licence.status"]]

@@ -120,3 +120,30 @@ def test_trace_labels_list_elements_by_index():
     trace = Trace()
     compile_expr(node, checked, traced=True)((P, AS_OF, trace))
     assert ("accidents[1].deaths", 2) in trace.facts
+
+
+@pytest.mark.parametrize(
+    "text, blamed",
+    [
+        ("enterprise.employees > 10 and false", set()),  # decided by the false operand
+        ("enterprise.employees > 10 and licence.status == \"valid\"", {"enterprise.employees", "licence.status"}),
+        ("enterprise.employees > 10 or enterprise.liability_insurance", set()),
+        ("enterprise.employees > 10 or not enterprise.liability_insurance", {"enterprise.employees"}),
+        ("any(accidents where deaths > 0)", {"accidents"}),
+    ],
+)
+def test_blame_names_only_the_missing_facts_that_keep_a_result_unknown(text, blamed):
+    from approval_rules.interpreter import blame
+
+    p = project(enterprise={"industry": "coal_mine", "liability_insurance": True}, licence={})
+    node = parse(text)
+    value, found = blame(node, check_condition(node), p, AS_OF)
+    assert set(found) == blamed and (value is U) == bool(blamed)
+
+
+def test_blame_points_into_list_elements():
+    from approval_rules.interpreter import blame
+
+    p = project(accidents=[{"date": "2022-01-01", "deaths": 0}, {"date": "2023-01-01"}])
+    node = parse("any(accidents where deaths > 0)")
+    assert blame(node, check_condition(node), p, AS_OF) == (U, frozenset({"accidents[1].deaths"}))

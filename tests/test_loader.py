@@ -81,3 +81,11 @@ def test_non_utf8_file(rule_set):
     with pytest.raises(RulesError) as info:
         load_rules(d)
     assert [x.code for x in info.value.diagnostics] == ["E104"]
+
+
+def test_positions_inside_folded_and_plain_multiline_scalars():
+    text = "a: >-\n  x == 1\n  and yy\nb: first part\n   and second\n"
+    data, smap, _ = load_yaml(text, "f.yaml")
+    assert data == {"a": "x == 1 and yy", "b": "first part and second"}
+    assert (smap.offset(("a",), 11).line, smap.offset(("a",), 11).col) == (3, 7)  # "yy"
+    assert (smap.offset(("b",), 15).line, smap.offset(("b",), 15).col) == (5, 8)  # "second"

@@ -15,7 +15,16 @@ Modules, in pipeline order:
 - ``compiler``: rule sets → a checked ``RuleBook``
 - ``decision``: the decision contract; ``engine``: one project file → a ``Decision``
 - ``render``: decisions as Chinese text; ``casetest``: example cases as tests
-- ``screening``: many project files; ``bundled``: where the bundled rules and cases live
+- ``prose``: conditions as Chinese sentences; ``explain``: a decision rule by rule, from the trace
+- ``coverage``: rule, article and sub-condition coverage from traces
+- ``analysis``: can a condition ever change; ``lint``: load errors plus semantic checks
+- ``catalogue``: the rule catalogue for legal review; ``rulediff``: the impact of a rule change
+- ``rules_schema``: the JSON Schema of rule files for editors
+- ``inputs``: batch inputs (files, directories, globs, JSON Lines, stdin) with stable ids and hashes
+- ``screening``: parallel batch screening; ``store``: the SQLite results store; ``exports``: table, JSONL, CSV
+- ``progress``: the progress line; ``report``: the HTML report of a results store
+- ``synthetic``: reproducible generated project files for benchmarks
+- ``bundled``: where the bundled rules and cases live
 - ``cli``: the command line
 """
 

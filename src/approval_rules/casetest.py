@@ -13,7 +13,8 @@ from typing import Iterable
 from .compiler import RuleBook
 from .decision import Decision
 from .diagnostics import ApprovalRulesError, Diagnostic
-from .engine import evaluate
+from .coverage import CoverageReport, coverage
+from .engine import evaluate, trace_case
 from .loader import load_project
 
 
@@ -78,3 +79,16 @@ def run_case(book: RuleBook, path: Path) -> CaseResult:
 
 def run_cases(book: RuleBook, paths: Iterable[str | Path]) -> list[CaseResult]:
     return [run_case(book, p) for p in case_files(paths)]
+
+
+def coverage_of_cases(book: RuleBook, paths: Iterable[str | Path]) -> CoverageReport:
+    """Coverage of the rule book by the (valid) cases under ``paths``, from their traces."""
+    traced = []
+    for path in case_files(paths):
+        try:
+            project = load_project(path).project
+        except ApprovalRulesError:
+            continue  # reported by run_cases
+        day, traces = trace_case(book, project)
+        traced.append((str(path), day, traces))
+    return coverage(book, traced)

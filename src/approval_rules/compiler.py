@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import facts
-from .closures import Fn, compile_expr
+from .closures import Fn, compile_expr, compile_reader
 from .diagnostics import Diagnostic, RulesError, SourcePos, suggest
 from .expr import BoolOp, Call, Compare, ListLit, Literal, Node, OffsetError, Path, parse, walk
+from .interpreter import partially
 from .loader import LoadedRuleSet, RuleEntry
 from .project import DOCUMENTS
 from .ruleset import Citation, Effective, Rule, RuleSetHeader, Source, SourceVersion
@@ -43,6 +44,7 @@ class CitationRef:
     issuer: str | None = None
     order: str | None = None
     note: str | None = None
+    pinned: bool = False  # cites this version only (numbering differs between versions)
 
     def in_force(self, day: _dt.date) -> bool:
         return self.law_version <= day and (self.until is None or day <= self.until)
@@ -58,7 +60,7 @@ class Condition:
     fast: Fn
     traced: Fn
     positions: Callable[[Node], SourcePos]
-    quiet: frozenset[str] = frozenset()  # labels read but never "missing": presence tests, definitions
+    read: Callable[[tuple], list]  # (label, value) of every fact the condition reads
 
 
 @dataclass
@@ -73,6 +75,7 @@ class DefinitionInfo:
     type: facts.Type
     fast: Fn
     traced: Fn
+    positions: Callable[[Node], SourcePos]
 
 
 @dataclass
@@ -100,6 +103,7 @@ class CompiledRule:
     pos: SourcePos
     chapter: str | None
     source: Rule
+    path: tuple = ()  # where the rule sits in its file, e.g. ("rules", 3)
     definitions: dict[str, DefinitionInfo] = field(default_factory=dict)
 
     def citations_at(self, day: _dt.date) -> list[CitationRef]:
@@ -118,7 +122,7 @@ class RuleSetInfo:
     definitions: dict[str, DefinitionInfo] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)  # identity: comparing two books field by field would walk every closure
 class RuleBook:
     """All compiled rule sets, with the rules in force on any given day ready to hand."""
 
@@ -127,6 +131,7 @@ class RuleBook:
     maps: dict[str, SourceMap] = field(default_factory=dict)
     _bounds: list[_dt.date] = field(default_factory=list)
     _segments: list[list[CompiledRule]] = field(default_factory=list)
+    _index: dict[tuple, "Candidates"] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Split time at every start and end of a rule, so that the rules in force on a day
@@ -140,8 +145,74 @@ class RuleBook:
     def active(self, day: _dt.date) -> list[CompiledRule]:
         return self._segments[bisect.bisect_right(self._bounds, day)]
 
+    def candidates(self, day: _dt.date, project: Any) -> Candidates:
+        """The rules in force on ``day`` that may apply to ``project``, from its routing facts.
+
+        Partial evaluation with only the routing facts known (kind, permit type, industry,
+        project category and type) sorts the rules into those whose ``when`` is false for every
+        file with these facts, true for every such file, or open. Kleene logic is monotone, so
+        the sorting holds whatever else a file says. Decided once per (period, routing facts)
+        and cached: a batch evaluates only the rules that can matter (OPA's rule indexing).
+        """
+        segment = bisect.bisect_right(self._bounds, day)
+        routing = _routing(project)
+        key = (segment, routing)
+        hit = self._index.get(key)
+        if hit is None:
+            known = _known(routing)
+            hit = Candidates([], [], [])
+            for rule in self._segments[segment]:
+                defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
+                value = partially(rule.when.node, rule.when.checked, known, defs)
+                (hit.never if value is False else hit.always if value is True else hit.maybe).append(rule)
+            hit.never_ids = [r.id for r in hit.never]
+            self._index[key] = hit
+        return hit
     def rule(self, rule_id: str) -> list[CompiledRule]:
         return [r for r in self.rules if r.id == rule_id]
+
+
+@dataclass
+class Candidates:
+    """Rules in force for one kind of file: applying for sure, possibly, or never."""
+
+    always: list[CompiledRule]
+    maybe: list[CompiledRule]
+    never: list[CompiledRule]
+    never_ids: list[str] = field(default_factory=list)
+
+
+# The facts that route a file to rules: every file of a kind carries them, and most `when`s test them.
+ROUTING = (
+    ("application", "kind"), ("application", "permit_type"), ("enterprise", "industry"),
+    ("project", "category"), ("project", "type"),
+)
+
+
+def _routing(project: Any) -> tuple:
+    values = []
+    for parent, attr in ROUTING:
+        obj = getattr(project, parent)
+        values.append(None if obj is None else getattr(obj, attr))
+    return tuple(values)
+
+
+class _Known:
+    """A stand-in project file for partial evaluation: attributes not given are absent."""
+
+    def __init__(self, **values: Any):
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        return None
+
+
+def _known(routing: tuple) -> _Known:
+    parts: dict[str, dict[str, Any]] = {}
+    for (parent, attr), value in zip(ROUTING, routing):
+        if value is not None:
+            parts.setdefault(parent, {})[attr] = value
+    return _Known(**{k: _Known(**v) for k, v in parts.items()})
 
 
 class _RuleCompiler:
@@ -182,6 +253,7 @@ class _RuleCompiler:
             self.definitions[name] = DefinitionInfo(
                 name, d.title, d.value, node, checked, checked.types[node],
                 compile_expr(node, checked, False, fns), compile_expr(node, checked, True, fns),
+                lambda n, path=path: smap.offset(path, n.start),
             )
 
     def error(self, entry: RuleEntry, path: tuple, code: str, message: str, hint: str | None = None, key: bool = False) -> None:
@@ -226,6 +298,7 @@ class _RuleCompiler:
             pos=smap.value(entry.path),
             chapter=entry.chapter,
             source=rule,
+            path=entry.path,
             definitions=self.definitions,
         )
 
@@ -245,13 +318,11 @@ class _RuleCompiler:
         return self._condition(text, node, checked, lambda n: smap.offset(path, n.start))
 
     def _condition(self, text: str, node: Node, checked: Checked, positions: Callable[[Node], SourcePos]) -> Condition:
-        quiet = {".".join(arg.names) for n in walk(node) if isinstance(n, Call) and n.name in ("exists", "submitted")
-                 for arg in n.args if isinstance(arg, Path)}
-        quiet |= set(self.definitions)
         fns = self.def_fns
+        defs = {n: (d.node, d.checked, d.fast) for n, d in self.definitions.items()}
         return Condition(
             text, node, checked, compile_expr(node, checked, False, fns), compile_expr(node, checked, True, fns),
-            positions, frozenset(quiet),
+            positions, compile_reader(node, checked, defs),
         )
 
     def materials(self, entry: RuleEntry) -> tuple[Condition | None, list[tuple[str, str, Fn]]]:
@@ -302,10 +373,12 @@ class _RuleCompiler:
                 dates = "、".join(str(v.version) for v in src.versions)
                 self.error(entry, ("cite", i, "version"), "E211", f"《{src.law}》没有 {c.version} 施行的版本", f"已声明的版本：{dates}")
                 continue
-            short = [v for v, _ in spans if c.article is not None and v.articles is not None and not 1 <= c.article <= v.articles]
+            eff = rule.effective
+            live = [v for v, end in spans if _overlaps(eff, Effective.model_validate({"from": v.version, "to": end}))]
+            short = [v for v in live if c.article is not None and v.articles is not None and not 1 <= c.article <= v.articles]
             if short:
                 versions = "、".join(f"{v.version}施行版本共 {v.articles} 条" for v in short)
-                self.error(entry, ("cite", i, "article"), "E204", f"《{src.law}》没有第 {c.article} 条（{versions}）")
+                self.error(entry, ("cite", i, "article"), "E218", f"《{src.law}》没有第 {c.article} 条（{versions}）")
             out += [_citation(c.source, src, v, end, c) for v, end in spans]
         return out
 
@@ -315,6 +388,12 @@ class _RuleCompiler:
             self.error(entry, ("effective",), "E213", f"生效日期 {eff.start} 晚于失效日期 {eff.end}")
             return
         if not citations:
+            return
+        if not any(_overlaps(eff, Effective.model_validate({"from": c.law_version, "to": c.until})) for c in citations):
+            self.error(
+                entry, ("effective",), "E219", f"规则的生效期间（{eff.start}起）不在所引法律任何版本的施行期间内",
+                "调整 effective，或引用在该期间施行的法律版本",
+            )
             return
         gap = _first_uncovered(eff, citations)
         if gap is not None:
@@ -359,7 +438,8 @@ def _material_node(doc: str, qualified: bool | None, conclusion: list[str] | Non
 
 def _citation(source_id: str, src: Source, v: SourceVersion, end: _dt.date | None, c: Citation) -> CitationRef:
     return CitationRef(
-        source_id, src.law, v.version, end, c.article, c.clause, c.item, c.verified, src.issuer, v.order, c.note
+        source_id, src.law, v.version, end, c.article, c.clause, c.item, c.verified, src.issuer, v.order, c.note,
+        c.version is not None,
     )
 
 
@@ -399,12 +479,14 @@ def compile_rules(loaded: list[LoadedRuleSet]) -> RuleBook:
         definitions[ls.header.id] = rc.definitions
         for entry in ls.entries:
             for other, other_ls in seen.get(entry.rule.id, []):
-                if _overlaps(other.rule.effective, entry.rule.effective):
-                    first = other_ls.maps[other.file].value(other.path)
+                first = other_ls.maps[other.file].value(other.path)
+                if other_ls is not ls or other.rule.effective == entry.rule.effective:
+                    rc.error(entry, ("id",), "E210", f"规则编号「{entry.rule.id}」与 {first} 的规则重复", "改用新的编号")
+                elif _overlaps(other.rule.effective, entry.rule.effective):
                     rc.error(
-                        entry, ("id",), "E210",
-                        f"规则编号「{entry.rule.id}」重复，且与 {first} 的规则生效期间重叠",
-                        "同一编号的不同版本须用 effective 划分不重叠的期间",
+                        entry, ("effective",), "E221",
+                        f"规则「{entry.rule.id}」的这一版本与 {first} 的版本生效期间重叠",
+                        "前一版本写上 effective.to（新版本施行前一日）",
                     )
             seen.setdefault(entry.rule.id, []).append((entry, ls))
             rule = rc.compile(entry)

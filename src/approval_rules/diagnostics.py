@@ -53,7 +53,7 @@ CODES: dict[str, ErrorCode] = _codes(
     ("E203", "wrong-type", "值的类型不对", "按提示改成正确的类型，例如日期写成 2021-09-01，是/否写成 true/false"),
     ("E204", "bad-value", "值不在允许的范围内", "从提示列出的可选值中选择"),
     ("E205", "bad-date", "日期无效", "日期写成 YYYY-MM-DD，例如 2021-09-01"),
-    ("E210", "duplicate-rule-id", "规则编号重复且生效期间重叠", "同一编号的多个版本，生效期间不得重叠；否则请改用新编号"),
+    ("E210", "duplicate-rule-id", "规则编号重复", "每条规则用自己的编号；同一规则的新版本沿用编号时，须用 effective 划分不同的期间"),
     ("E211", "unknown-source", "引用了规则集未声明的法律来源", "在 ruleset.yaml 的 sources 中声明该来源，或改正来源编号"),
     ("E212", "citation-gap", "规则生效期间内有日期没有现行有效的引用依据", "补充该期间有效的法律版本的引用，或调整规则的生效期间"),
     ("E213", "bad-period", "生效期间的起始日期晚于终止日期", "检查 effective 的 from 与 to"),
@@ -61,7 +61,10 @@ CODES: dict[str, ErrorCode] = _codes(
     ("E215", "no-ruleset", "目录中没有规则集", "规则集目录应包含 ruleset.yaml 和若干规则文件"),
     ("E216", "unknown-document", "未知的材料代码", "从材料目录中选择，按「是否指」提示改正"),
     ("E217", "unverified-article", "未核实的引用缺少条文号时必须说明", "条文号不明时写 note 说明，并保持 verified: false"),
+    ("E218", "article-not-in-version", "所引条文号超出规则生效期间施行的法律版本的条文范围", "核对该版本的条文号；条文序号在各版本间不同时，用 version 分别引用"),
+    ("E219", "period-outside-law", "规则的生效期间不在所引法律任何版本的施行期间内", "调整 effective，或引用在该期间施行的法律版本"),
     ("E220", "bad-expect", "案例的 expect 部分有误", "expect 中写 decision（决定）和 findings（规则编号列表）"),
+    ("E221", "overlapping-periods", "同一规则编号的多个版本生效期间重叠", "前一版本写上 effective.to（新版本施行前一日）"),
     ("E301", "expr-syntax", "条件表达式语法错误", "按提示检查括号、引号和运算符"),
     ("E302", "unknown-fact", "未知的事实字段", "按「是否指」提示改正字段路径；字段表见 approval-rules schema case"),
     ("E303", "type-mismatch", "运算符两边的类型不匹配", "比较同类的值：日期与日期、数字与数字、文字与文字"),
@@ -71,7 +74,11 @@ CODES: dict[str, ErrorCode] = _codes(
     ("E307", "full-width-char", "表达式中有全角或形近字符", "把全角符号（＝（）：，“”）改成半角符号"),
     ("E308", "not-a-condition", "条件的结果不是「是/否」", "条件应是比较或判断，例如 x == \"a\" 或 exists(x)"),
     ("E309", "unknown-placeholder", "消息模板中的占位符不是已知事实", "占位符写成 {事实路径}，例如 {licence.expiry_date}"),
-    ("E401", "no-decision-date", "无法确定决定日期", "在申请中填写 application.submitted_date，或用 --as-of 指定"),
+    ("W501", "unverified-citation", "引用的条文号未经核实", "依据官方文本（国家法律法规数据库、应急管理部规章库）核对后改为 verified: true"),
+    ("W502", "message-fact-not-read", "说明文字引用了规则没有审查的事实", "说明文字应只引用本规则审查的事实，或在条件中加入该事实"),
+    ("W503", "always-true", "条件总是成立", "检查条件是否写错；要求总是成立的规则永远不会发现问题"),
+    ("W504", "always-false", "条件总是不成立", "检查条件是否写错；适用条件总是不成立的规则永远不会适用"),
+    ("W505", "contradictory-rules", "两条规则适用条件相同而要求互相矛盾", "同一案卷不可能同时满足两条规则；核对法律依据后修改其中一条"),
 )
 
 

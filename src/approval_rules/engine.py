@@ -10,13 +10,14 @@ unknown violation never lets the case be approved.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from typing import Any
 
 from . import facts
 from .closures import Trace
 from .compiler import CompiledRule, Condition, RuleBook
 from .decision import CitationOut, Decision, Finding, RuleSetRef, decide
-from .diagnostics import Diagnostic, ProjectFileError
+from .interpreter import blame
 from .project import ProjectFile
 from .values import UNKNOWN
 
@@ -25,17 +26,18 @@ NO_RULES_ID = "ENGINE-NO-APPLICABLE-RULE"
 
 def decision_date(project: ProjectFile, as_of: _dt.date | None = None) -> _dt.date:
     """The date whose law applies: ``as_of``, else the file's decision date, else its filing date."""
-    day = as_of or project.decision_date or project.application.submitted_date
-    if day is None:
-        raise ProjectFileError([Diagnostic("E401", "无法确定决定日期")])
-    return day
+    return as_of or project.decision_date or project.application.submitted_date
 
 
-def violation(rule: CompiledRule, ctx: tuple) -> Any:
-    """True, False or UNKNOWN: the rule applies and its requirement does not hold."""
-    applies = rule.when.fast(ctx)
+def violation(rule: CompiledRule, ctx: tuple, applies: Any = None) -> Any:
+    """True, False or UNKNOWN: the rule applies and its requirement does not hold.
+
+    None when the rule does not apply. ``applies`` is given when it is already known.
+    """
+    if applies is None:
+        applies = rule.when.fast(ctx)
     if applies is False:
-        return None  # not applicable
+        return None
     holds = rule.require.fast(ctx)
     if holds is True:
         return False
@@ -54,8 +56,10 @@ def evaluate(
     passed: list[str] = []
     not_applicable: list[str] = []
     applicable = 0
-    for rule in book.active(day):
-        v = violation(rule, ctx)
+    candidates = book.candidates(day, project)
+    not_applicable = list(candidates.never_ids)
+    for rule, applies in [(r, True) for r in candidates.always] + [(r, None) for r in candidates.maybe]:
+        v = violation(rule, ctx, applies)
         if v is None:
             not_applicable.append(rule.id)
             continue
@@ -78,6 +82,38 @@ def evaluate(
     )
 
 
+@dataclass
+class RuleTrace:
+    """One rule evaluated with tracing on: its outcome and what each condition saw."""
+
+    rule: CompiledRule
+    outcome: str  # not_applicable | pass | fail | unknown
+    when: Any
+    when_trace: Trace
+    require: Any | None = None
+    require_trace: Trace | None = None
+
+
+def trace_case(book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None) -> tuple[_dt.date, list[RuleTrace]]:
+    """Evaluate every rule in force with tracing: the one trace behind explain and coverage."""
+    day = decision_date(project, as_of)
+    out: list[RuleTrace] = []
+    for rule in book.active(day):
+        applies, wt = trace_condition(rule.when, project, day)
+        if applies is False:
+            out.append(RuleTrace(rule, "not_applicable", applies, wt))
+            continue
+        holds, rt = trace_condition(rule.require, project, day)
+        if holds is True:
+            outcome = "pass"
+        elif applies is UNKNOWN or holds is UNKNOWN:
+            outcome = "unknown"
+        else:
+            outcome = "fail"
+        out.append(RuleTrace(rule, outcome, applies, wt, holds, rt))
+    return day, out
+
+
 def trace_condition(cond: Condition, project: ProjectFile, day: _dt.date) -> tuple[Any, Trace]:
     """Evaluate a condition with tracing on: its value plus every node value and fact read."""
     trace = Trace()
@@ -87,17 +123,13 @@ def trace_condition(cond: Condition, project: ProjectFile, day: _dt.date) -> tup
 
 def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: str) -> Finding:
     """Explain a failed or unknown rule: the facts it read, what is missing, why, and the law."""
-    read: dict[str, Any] = {}
-    missing: list[str] = []
-    for cond in (rule.when, rule.require):
-        _, trace = trace_condition(cond, project, day)
-        for label, value in trace.facts:
-            if isinstance(value, list):
-                continue  # the elements are recorded one by one
-            read.setdefault(label, value)
-            if value is None and label not in cond.quiet and label not in missing:
-                missing.append(label)
     ctx = (project, day, None)
+    read: dict[str, Any] = {}
+    for cond in (rule.when, rule.require):
+        for label, value in cond.read(ctx):
+            if not isinstance(value, list):  # the elements are read one by one
+                read.setdefault(label, value)
+    missing = missing_facts(rule, project, day) if outcome == "unknown" else []
     if outcome == "unknown":
         message = f"无法审查「{rule.title}」：案卷缺少{_titles(missing) or '所需事实'}，请补正"
     else:
@@ -118,6 +150,25 @@ def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: st
         legal_effect=rule.legal_effect,
         source=f"{rule.pos.file}:{rule.pos.line}",
     )
+
+
+def missing_facts(rule: CompiledRule, project: ProjectFile, day: _dt.date) -> list[str]:
+    """The missing facts that keep a rule's outcome unknown, and only those.
+
+    The rule is violated when it applies and its requirement does not hold: if it surely
+    applies, only the requirement's unknowns matter; if the requirement surely fails, only
+    the applicability's; otherwise both.
+    """
+    defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
+    applies, when_blame = blame(rule.when.node, rule.when.checked, project, day, defs)
+    holds, require_blame = blame(rule.require.node, rule.require.checked, project, day, defs)
+    if applies is True:
+        found = require_blame
+    elif holds is False:
+        found = when_blame
+    else:
+        found = when_blame | require_blame
+    return sorted(found)
 
 
 def fill_message(rule: CompiledRule, ctx: tuple, missing: list[str]) -> str:

@@ -420,3 +420,38 @@ def parse(text: str) -> Node:
     if not isinstance(text, str):
         raise OffsetError("E301", "条件应写成一段文字", 0)
     return _Parser(tokenize(text)).parse()
+
+
+def canonical(node: Node) -> tuple:
+    """A form of the AST that ignores layout: equal for conditions that say the same thing.
+
+    Offsets are dropped, the operands of ``and``/``or`` and the items of a literal list are
+    sorted, and ``==``/``!=`` put their sides in a fixed order.
+    """
+    match node:
+        case Literal(value=v):
+            return ("lit", type(v).__name__, v)
+        case Period(amount=n, unit=u):
+            return ("period", n, u)
+        case ListLit(items=items):
+            return ("list", tuple(sorted((canonical(i) for i in items), key=repr)))
+        case Path(names=names):
+            return ("path", names)
+        case Not(operand=o):
+            return ("not", canonical(o))
+        case BoolOp(op=op, operands=ops):
+            return (op, tuple(sorted((canonical(o) for o in ops), key=repr)))
+        case Compare(op=op, left=left, right=right):
+            sides = (canonical(left), canonical(right))
+            if op in ("==", "!="):
+                sides = tuple(sorted(sides, key=repr))
+            return ("cmp", op, sides)
+        case Between(value=v, low=lo, high=hi):
+            return ("between", canonical(v), canonical(lo), canonical(hi))
+        case Arith(op=op, left=left, right=right):
+            return ("arith", op, canonical(left), canonical(right))
+        case Where(source=s, cond=c):
+            return ("where", canonical(s), canonical(c))
+        case Call(name=name, args=args):
+            return ("call", name, tuple(canonical(a) for a in args))
+    raise AssertionError(node)

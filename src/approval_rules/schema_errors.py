@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from . import facts
-from .diagnostics import Diagnostic, suggest
+from .diagnostics import Diagnostic, SourcePos, suggest
 from .yamlsource import SourceMap
 
 _TYPE_ZH = {
@@ -97,6 +97,12 @@ def to_diagnostics(
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) in _DATE_ZH:
             reason = _DATE_ZH[str(err["ctx"]["error"])]
             diag = Diagnostic("E205", f"「{dotted}」的日期「{err.get('input')}」无效：{reason}", smap.value(path), hint="日期写成 YYYY-MM-DD，例如 2021-09-01")
+        elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape" and _non_ascii(err.get("input")):
+            text = str(err.get("input"))
+            i, ch = _non_ascii(text)
+            pos = smap.value(path)
+            diag = Diagnostic("E307", f"规则编号「{text}」中有全角或形近字符「{ch}」", SourcePos(pos.file, pos.line, pos.col + i),
+                              hint="编号只用半角英文字母、数字、「-」「_」「.」")
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape":
             diag = Diagnostic("E204", f"规则编号「{err.get('input')}」格式不对", smap.value(path), hint="编号用英文字母开头，只含字母、数字、「-」「_」「.」，例如 TS-LIC-VAL-002")
         elif etype in _TYPE_ZH:
@@ -118,6 +124,13 @@ def _drop_implied_missing(diags: list[Diagnostic]) -> list[Diagnostic]:
         d for d in diags
         if not (d.code == "E201" and any(f"「{d.message.split('「')[-1].rstrip('」')}」" in h for h in suggested))
     ]
+
+
+def _non_ascii(text: Any) -> tuple[int, str] | None:
+    for i, ch in enumerate(str(text)):
+        if ord(ch) > 127:
+            return i, ch
+    return None
 
 
 def _dotted(path: tuple) -> str:

@@ -52,6 +52,7 @@ class PathRef:
     attrs: tuple[str, ...]
     names: tuple[str, ...]
     type: Type
+    title: str = ""  # Chinese titles along the path, joined with ·
 
 
 @dataclass
@@ -144,8 +145,8 @@ class Checker:
     def path(self, node: Path) -> Type:
         first = node.names[0]
         if first in BUILTINS and len(node.names) == 1:
-            t = BUILTINS[first][0]
-            self.out.paths[node] = PathRef(-1, (first,), node.names, t)
+            t, title = BUILTINS[first]
+            self.out.paths[node] = PathRef(-1, (first,), node.names, t, title)
             return t
         if first in self.definitions and len(node.names) == 1:
             t = self.definitions[first]
@@ -159,6 +160,7 @@ class Checker:
 
     def _resolve(self, node: Path, depth: int, scope: Type) -> Type:
         attrs: list[str] = []
+        titles: list[str] = []
         current = scope
         for i, name in enumerate(node.names):
             if current.kind == "list":
@@ -173,8 +175,9 @@ class Checker:
             if f is None:
                 return self._unknown(node, node.names[: i + 1], current)
             attrs.append(f.attr)
+            titles.append(f.title)
             current = f.type
-        self.out.paths[node] = PathRef(depth, tuple(attrs), node.names, current)
+        self.out.paths[node] = PathRef(depth, tuple(attrs), node.names, current, "·".join(titles))
         return current
 
     def _unknown(self, node: Path, names: tuple[str, ...], scope: Type) -> Type:

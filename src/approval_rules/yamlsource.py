@@ -58,29 +58,32 @@ class SourceMap:
     def offset(self, path: Path, offset: int) -> SourcePos:
         """Position of character ``offset`` inside the string scalar at ``path``.
 
-        Exact for single-line plain and quoted scalars and for ``|`` block scalars; other
-        styles fall back to the start of the scalar.
+        Exact for quoted single-line scalars, plain scalars, and literal (``|``) and folded
+        (``>``) block scalars, where a line break counts as one character, as YAML reads it.
+        Multi-line quoted scalars fall back to the start of the scalar.
         """
         path = tuple(path)
         sc = self.scalars.get(path)
         if sc is None:
             return self.value(path)
-        if sc.style == "|":
-            return self._block_offset(sc, offset)
-        if sc.line == sc.end_line or sc.style is None:
+        if sc.style in ("|", ">"):
+            return self._lines_offset(sc.line + 1, None, offset, sc)
+        if sc.line == sc.end_line:
             quote = 1 if sc.style in ("'", '"') else 0
             return SourcePos(self.file, sc.line + 1, sc.col + 1 + quote + offset)
+        if sc.style is None:
+            return self._lines_offset(sc.line, sc.col, offset, sc)
         return SourcePos(self.file, sc.line + 1, sc.col + 1)
 
-    def _block_offset(self, sc: _Scalar, offset: int) -> SourcePos:
-        line_no = sc.line + 1  # content starts on the line after the indicator
+    def _lines_offset(self, line_no: int, first_col: int | None, offset: int, sc: _Scalar) -> SourcePos:
         remaining = offset
         while line_no < len(self.lines):
             text = self.lines[line_no]
-            indent = len(text) - len(text.lstrip(" "))
-            content = text[indent:]
+            start = first_col if first_col is not None else len(text) - len(text.lstrip(" "))
+            first_col = None
+            content = text[start:].rstrip()
             if remaining <= len(content):
-                return SourcePos(self.file, line_no + 1, indent + remaining + 1)
+                return SourcePos(self.file, line_no + 1, start + remaining + 1)
             remaining -= len(content) + 1
             line_no += 1
         return SourcePos(self.file, sc.line + 1, sc.col + 1)

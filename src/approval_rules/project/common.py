@@ -189,6 +189,7 @@ class ApprovalDoc(Model):
     kind: enum("ApprovalKind", {"approval": "审批", "ratification": "核准", "filing": "备案"}) | None = F(
         "立项方式"
     )
+    obtained: bool | None = F("是否取得建设项目审批、核准或者备案文件")
     number: str | None = F("审批、核准或者备案文号")
     authority_level: AuthorityLevel | None = F("立项机关层级")
     date: Date | None = F("立项日期")
@@ -220,6 +221,8 @@ class Project(Model):
     approval_doc: ApprovalDoc | None = F("项目审批、核准或者备案")
     catalog: Catalog | None = F("产业结构调整指导目录归类")
     is_existing_capacity: bool | None = F("是否为现有生产能力的改造升级")
+    expands_capacity: bool | None = F("是否扩大生产能力或调整产品品种")
+    in_energy_benchmark_sector: bool | None = F("是否属于《工业重点领域能效标杆水平和基准水平》所列领域")
     energy_efficiency_vs_benchmark: enum(
         "EnergyEfficiency",
         {"above_benchmark": "达到标杆水平", "between": "介于基准水平和标杆水平之间", "below_baseline": "低于基准水平"},
@@ -228,6 +231,9 @@ class Project(Model):
     local_plan_ok: bool | None = F("是否符合当地县级以上人民政府的规划和布局")
     local_industry_plan_ok: bool | None = F("是否符合当地产业结构规划")
     is_key_project: bool | None = F("是否国家和省级重点建设项目")
+    key_project_in_listed_industry: bool | None = F(
+        "是否属于三同时监督管理暂行办法第七条第（四）项所列行业的国家和省级重点建设项目"
+    )
     hazchem_production: bool | None = F("是否生产危险化学品")
     hazchem_storage: bool | None = F("是否储存危险化学品")
     produces_highly_toxic: bool | None = F("是否生产剧毒化学品")
@@ -292,7 +298,7 @@ class CommonFacts(Model):
     """Top-level facts shared by the three domains."""
 
     case_id: str | None = F("案卷编号")
-    decision_date: Date | None = F("决定日期（缺省为申请提交日期）")
+    decision_date: Date | None = F("决定日期", description="按该日施行的规则审查；不填时为申请提交日期")
     application: Application = Field(title="申请")
     enterprise: Enterprise = Field(title="企业")
     project: Project | None = F("建设项目")

@@ -188,6 +188,7 @@ class Acceptance(Model):
 class Operation(Model):
     start_date: Date | None = F("投入生产或使用日期")
     producing: bool | None = F("是否正在生产或使用")
+    formal_production_started: bool | None = F("竣工验收前是否已正式投入生产或使用（试运行除外）")
     safety_in_use: bool | None = F("安全设施是否与主体工程同时投入生产和使用")
 
 

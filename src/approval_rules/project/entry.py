@@ -128,6 +128,39 @@ class Process(Model):
     in_safety_elimination_catalog: bool | None = F("是否列入严重危及生产安全的淘汰工艺、设备目录")
 
 
+class Equipment(Process):
+    """主要设备设施。"""
+
+    hazardous: bool | None = F("是否属于危险性较大的设备设施")
+    inspection_valid: bool | None = F("是否按规定经检测检验合格且在有效期内")
+
+
+class ProductionConditions(Model):
+    """生产设备、工艺和产品（烟花爆竹、民用爆炸物品等行业的生产条件）。"""
+
+    equipment_process_standards_ok: bool | None = F("生产设备、工艺是否符合安全标准和有关安全生产的技术标准、规程")
+    products_meet_standards: bool | None = F("产品品种、规格、质量是否符合国家标准")
+
+
+class ConstructionEnterprise(Model):
+    """建筑施工企业安全生产条件（建筑施工企业安全生产许可证管理规定第四条）。"""
+
+    accident_insurance: bool | None = F("是否为施工现场从事危险作业的人员办理意外伤害保险")
+    site_and_equipment_compliant: bool | None = F(
+        "施工现场办公、生活区及作业场所和安全防护用具、机械设备、施工机具及配件是否符合有关安全生产法律、法规、标准和规程"
+    )
+    hazardous_works_controls: bool | None = F(
+        "是否有对危险性较大的分部分项工程及施工现场易发生重大事故的部位、环节的预防、监控措施和应急预案"
+    )
+
+
+class LicenceReview(Model):
+    """许可审查（现场核查）中由审查人员认定的事项。"""
+
+    other_legal_conditions_met: bool | None = F("是否符合法律、法规规定的其他安全生产条件（审查认定）")
+    notes: str | None = F("审查说明")
+
+
 class Controls(Model):
     automation: bool | None = F("是否装备自动化控制系统")
     emergency_shutdown: bool | None = F("是否装备紧急停车系统")
@@ -208,7 +241,7 @@ class EntryFacts(Model):
     chemicals_inventory: list[Chemical] | None = F("储存的危险化学品")
     storage: Storage | None = F("危险化学品储存管理")
     processes: list[Process] | None = F("生产工艺")
-    equipment: list[Process] | None = F("主要设备")
+    equipment: list[Equipment] | None = F("主要设备设施")
     controls: Controls | None = F("安全控制系统")
     safety_condition_argument: SafetyConditionArgument | None = F("安全条件论证")
     safety_condition_review: SafetyConditionReview | None = F("安全条件审查")
@@ -216,3 +249,6 @@ class EntryFacts(Model):
     mines: list[Mine] | None = F("矿（井）")
     contractors: list[Contractor] | None = F("施工单位")
     construction_permit: ConstructionPermit | None = F("施工许可")
+    production: ProductionConditions | None = F("生产设备、工艺和产品")
+    construction_enterprise: ConstructionEnterprise | None = F("建筑施工企业安全生产条件")
+    licence_review: LicenceReview | None = F("许可审查认定事项")

@@ -112,10 +112,10 @@ class EnterpriseChange(Model):
 class LicenceFacts(Model):
     """Top-level facts of the 安全生产许可证 domain."""
 
-    licence: Permit | None = F("本次申请涉及的安全生产许可证")
+    licence: Permit | None = F("安全生产许可证", description="本次申请涉及的安全生产许可证")
     permits: list[Permit] | None = F("持有的其他证照")
-    accidents: list[Accident] | None = F("生产安全事故（无事故时填空列表）")
-    enforcement: list[Enforcement] | None = F("行政处罚和执法记录（无记录时填空列表）")
+    accidents: list[Accident] | None = F("生产安全事故", description="无事故时填空列表 []；不填表示未申报")
+    enforcement: list[Enforcement] | None = F("行政处罚和执法记录", description="无记录时填空列表 []；不填表示未申报")
     inspections: list[Inspection] | None = F("监督检查")
     extension: Extension | None = F("延期决定")
     enterprise_changes: list[EnterpriseChange] | None = F("企业变更事项")
