@@ -46,3 +46,41 @@ def test_summary_counts_unverified_citations(tmp_path):
     shutil.copytree(DATA / "ruleset_header", target)
     shutil.copy(DATA / "lint" / "W501-unverified-citation.yaml", target / "10.yaml")
     assert "未核实的引用 1 处" in lint(target).summary()
+
+
+def test_a_broken_copy_of_a_bundled_rule_set_gives_exactly_the_expected_diagnostics(tmp_path):
+    """A misspelt fact, an article the law version does not have, and a duplicate id, each at its line:col."""
+    target = tmp_path / "licence-renewal"
+    shutil.copytree(bundled_rules() / "licence-renewal", target)
+    validity, supervision = target / "10-validity.yaml", target / "60-supervision.yaml"
+
+    def edit(path, old, new):
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, old
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        before = text[: text.index(old)]
+        return before.count("\n") + 1, len(before) - before.rfind("\n")  # line, col of the edit
+
+    # 1. misspelt fact in TS-LIC-VAL-002's requirement: reported at the misspelt path
+    line, col = edit(validity, "require: application.submitted_date <= licence.expiry_date - 3 months",
+                     "require: application.submitted_date <= licence.expiry_dat - 3 months")
+    fact = (line, col + len("require: application.submitted_date <= "))
+    # 2. an article the 2021 安全生产法 (119 articles) does not have: reported at the article number
+    line, col = edit(supervision, "{source: work-safety-law, version: 2021-09-01, article: 63, verified: true}",
+                     "{source: work-safety-law, version: 2021-09-01, article: 163, verified: true}")
+    article = (line, col + len("{source: work-safety-law, version: 2021-09-01, article: "))
+    # 3. TS-LIC-EXP-002 renamed to TS-LIC-VAL-001, whose effective period is the same: reported at the id
+    line, col = edit(validity, "  - id: TS-LIC-EXP-002\n", "  - id: TS-LIC-VAL-001\n")
+    duplicate = (line, col + len("  - id: "))
+
+    report = lint(target)
+    got = [(d.code, d.pos.file.rsplit("/", 1)[-1], d.pos.line, d.pos.col) for d in report.errors]
+    assert sorted(got) == sorted([
+        ("E302", "10-validity.yaml", *fact),
+        ("E210", "10-validity.yaml", *duplicate),
+        ("E218", "60-supervision.yaml", *article),
+    ])
+    by_code = {d.code: d for d in report.errors}
+    assert by_code["E302"].hint == "是否指「licence.expiry_date」？"
+    assert "第 163 条" in by_code["E218"].message
+    assert by_code["E210"].rule_id == "TS-LIC-VAL-001"
