@@ -28,25 +28,20 @@ def value_of(t: facts.Type, depth: int) -> st.SearchStrategy:
     if t.kind == "string":
         return st.text("abc甲乙-1", max_size=6)
     if t.kind == "list" and t.elem is not None:
-        return st.lists(value_of(t.elem, depth + 1), max_size=3)
+        return st.lists(value_of(t.elem, depth + 1), max_size=2)
     if t.kind == "object" and t.model is not None:
         return model_dict(t.model, depth + 1)
     return st.none()
 
 
-def model_dict(model, depth: int = 0) -> st.SearchStrategy:
+@st.composite
+def model_dict(draw, model, depth: int = 0) -> dict:
+    """A dict for ``model``: every required field and a few optional ones (files stay small)."""
     fields = facts.fields_of(model)
     required = {f.alias or name for name, f in model.model_fields.items() if f.is_required()}
-    strategies = {}
-    for name, field in fields.items():
-        sub = value_of(field.type, depth)
-        if depth > 3 and field.type.kind in ("object", "list") and name not in required:
-            continue
-        strategies[name] = sub
-    return st.fixed_dictionaries(
-        {k: v for k, v in strategies.items() if k in required},
-        optional={k: v for k, v in strategies.items() if k not in required},
-    )
+    optional = sorted(n for n, f in fields.items() if n not in required and not (depth >= 2 and f.type.kind in ("object", "list")))
+    chosen = draw(st.lists(st.sampled_from(optional), max_size=8 if depth == 0 else 4, unique=True)) if optional else []
+    return {name: draw(value_of(fields[name].type, depth)) for name in sorted(required) + chosen}
 
 
 def schema_projects() -> st.SearchStrategy[ProjectFile]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import approval_rules
@@ -25,7 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "interpreter": {"expr", "typecheck", "values"},
     "compiler": {"closures", "diagnostics", "expr", "facts", "interpreter", "loader", "project", "ruleset", "typecheck", "yamlsource"},
     "decision": set(),
-    "engine": {"closures", "compiler", "decision", "facts", "interpreter", "project", "values"},
+    # engine imports durable_backend only inside make_backend (the one sanctioned upward arrow, see below)
+    "engine": {"closures", "compiler", "decision", "durable_backend", "facts", "interpreter", "project", "values"},
     "render": {"decision", "ruleset"},
     "prose": {"expr", "facts", "typecheck"},
     "analysis": {"expr", "interpreter", "typecheck", "values"},
@@ -44,6 +47,7 @@ ALLOWED: dict[str, set[str]] = {
     "screening": {"compiler", "decision", "diagnostics", "engine", "inputs", "loader", "store"},
     "report": {"decision", "render", "store"},
     "synthetic": {"diagnostics", "loader", "project"},
+    "durable_backend": {"closures", "compiler", "engine", "expr", "project", "typecheck", "values"},
     "cli": None,  # the top: may import anything
     "__init__": None,
     "__main__": {"cli"},
@@ -83,11 +87,23 @@ def test_imports_follow_the_table():
         assert _imports(path) <= allowed, f"{path.name} imports {_imports(path) - allowed}"
 
 
+def test_durable_is_imported_only_on_request():
+    # The optional backend is imported lazily, inside make_backend, never at module level.
+    tree = ast.parse((PKG / "engine.py").read_text(encoding="utf-8"))
+    top = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "durable_backend"]
+    lazy = [n for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "make_backend"
+            for n in ast.walk(f) if isinstance(n, ast.ImportFrom) and n.module == "durable_backend"]
+    assert not top and len(lazy) == 1
+
+
 def test_public_api_is_small_and_explicit():
     assert set(approval_rules.__all__) == {
         "ApprovalRulesError", "Citation", "Decision", "Diagnostic", "Finding", "ProjectFile", "ProjectFileError",
         "RuleBook", "RulesError", "SourcePos", "__version__", "compile_rules", "evaluate", "load_project",
         "load_rule_book", "load_rules", "parse_project",
     }
+    # The optional extra is imported on request only: the default install does not need it.
+    code = "import sys, approval_rules, approval_rules.cli; print('durable' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     for name in approval_rules.__all__:
         assert hasattr(approval_rules, name)

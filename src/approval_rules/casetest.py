@@ -14,7 +14,7 @@ from .compiler import RuleBook
 from .decision import Decision
 from .diagnostics import ApprovalRulesError, Diagnostic
 from .coverage import CoverageReport, coverage
-from .engine import evaluate, trace_case
+from .engine import Backend, evaluate, trace_case
 from .loader import load_project
 
 
@@ -46,7 +46,7 @@ def case_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def run_case(book: RuleBook, path: Path) -> CaseResult:
+def run_case(book: RuleBook, path: Path, backend: Backend | None = None) -> CaseResult:
     try:
         loaded = load_project(path)
     except ApprovalRulesError as exc:
@@ -55,7 +55,7 @@ def run_case(book: RuleBook, path: Path) -> CaseResult:
     if loaded.expect is None:
         result.problems.append("案例缺少 expect（预期决定和问题规则）")
         return result
-    d = evaluate(book, loaded.project, case_id=loaded.project.case_id or path.stem)
+    d = evaluate(book, loaded.project, case_id=loaded.project.case_id or path.stem, backend=backend)
     result.decision = d
     exp = loaded.expect
     if d.decision != exp.decision:
@@ -77,8 +77,8 @@ def run_case(book: RuleBook, path: Path) -> CaseResult:
     return result
 
 
-def run_cases(book: RuleBook, paths: Iterable[str | Path]) -> list[CaseResult]:
-    return [run_case(book, p) for p in case_files(paths)]
+def run_cases(book: RuleBook, paths: Iterable[str | Path], backend: Backend | None = None) -> list[CaseResult]:
+    return [run_case(book, p, backend) for p in case_files(paths)]
 
 
 def coverage_of_cases(book: RuleBook, paths: Iterable[str | Path]) -> CoverageReport:

@@ -23,7 +23,7 @@ from .catalogue import markdown as catalogue_markdown
 from .coverage import render_text as coverage_text
 from .compiler import RuleBook, compile_rules
 from .diagnostics import ApprovalRulesError, ProjectFileError, RulesError
-from .engine import evaluate
+from .engine import BACKENDS, Backend, BackendUnavailable, evaluate, make_backend
 from .explain import explain as explain_case
 from .explain import render_text as explain_text
 from .exports import FORMATS as EXPORT_FORMATS
@@ -71,6 +71,17 @@ rules_option = click.option(
     help="规则集目录（缺省：随包附带的规则集）",
 )
 as_of_option = click.option("--as-of", callback=_date, default=None, help="按该日施行的规则审查（YYYY-MM-DD）")
+backend_option = click.option(
+    "--backend", "backend_name", type=click.Choice(list(BACKENDS)), default="native", show_default=True,
+    help="求值后端：native（编译闭包）、reference（参考解释器）、durable（durable-rules，需安装可选依赖）",
+)
+
+
+def _backend(name: str) -> Backend:
+    try:
+        return make_backend(name)
+    except BackendUnavailable as exc:
+        raise InputError(str(exc)) from None
 
 
 def _book(rules_path: str | None) -> RuleBook:
@@ -91,14 +102,16 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @rules_option
 @as_of_option
-def check(files: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.date | None) -> None:
+@backend_option
+def check(files: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.date | None, backend_name: str) -> None:
     """审查项目文件，输出决定和理由（多个文件时 JSON 按行输出）。"""
     book = _book(rules_path)
+    backend = _backend(backend_name)
     bad = 0
     for i, name in enumerate(files):
         try:
             loaded = load_project(name)
-            d = evaluate(book, loaded.project, as_of, case_id=loaded.project.case_id or Path(name).stem)
+            d = evaluate(book, loaded.project, as_of, case_id=loaded.project.case_id or Path(name).stem, backend=backend)
         except ProjectFileError as exc:
             bad += 1
             click.echo(f"项目文件有错误，无法审查：{name}\n{exc.render()}", err=True)
@@ -128,9 +141,10 @@ def check(files: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.d
 @click.option("--progress/--no-progress", "show_progress", default=None, help="显示进度（缺省：仅在终端上显示）")
 @rules_option
 @as_of_option
+@backend_option
 def screen(
     paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int, db_path: str | None, no_db: bool,
-    resume: bool, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None,
+    resume: bool, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
 ) -> None:
     """批量审查：文件、目录（递归）、通配符、JSON Lines 文件或 -（标准输入）（缺省：随包附带的案例）。
 
@@ -145,6 +159,7 @@ def screen(
     fmt = fmt or {".jsonl": "jsonl", ".csv": "csv"}.get(Path(output).suffix.lower() if output else "", "table")
     rules = str(rules_path or rules_dir())
     book = _book(rules)
+    _backend(backend_name)  # fail early, in Chinese, if the backend cannot be used here
     to_file = output not in (None, "-")
     try:
         store = None if no_db else Store(db_path or default_db_path(output))
@@ -160,7 +175,7 @@ def screen(
     try:
         writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json)
         batch = ScreenBatch(
-            book, rules, as_of=as_of, jobs=jobs or default_jobs(), store=store, resume=resume,
+            book, rules, as_of=as_of, jobs=jobs or default_jobs(), backend=backend_name, store=store, resume=resume,
             argv=sys.argv[1:], on_row=writer.write, progress=bar.update,
         )
         summary = batch.run(iter_inputs(targets))
@@ -261,11 +276,14 @@ def lint(rules: str | None, fmt: str) -> None:
 @click.option("--min", "minimum", type=click.FloatRange(0, 100), default=None, help="覆盖率低于该百分比时失败")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="覆盖率的输出格式")
 @rules_option
-def test_cmd(cases: tuple[str, ...], with_coverage: bool, minimum: float | None, fmt: str, rules_path: str | None) -> None:
+@backend_option
+def test_cmd(
+    cases: tuple[str, ...], with_coverage: bool, minimum: float | None, fmt: str, rules_path: str | None, backend_name: str
+) -> None:
     """运行案例（expect 块），与预期不符时失败；--coverage 报告覆盖率。"""
     book = _book(rules_path)
     paths = cases or (str(cases_dir()),)
-    results = run_cases(book, paths)
+    results = run_cases(book, paths, _backend(backend_name))
     failed = [r for r in results if not r.ok]
     for r in failed:
         click.echo(f"{r.where}: 不通过")
@@ -298,7 +316,11 @@ def test_cmd(cases: tuple[str, ...], with_coverage: bool, minimum: float | None,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @rules_option
 @as_of_option
-def explain(file: str, rule_id: str | None, include_all: bool, fmt: str, rules_path: str | None, as_of: _dt.date | None) -> None:
+@backend_option
+def explain(
+    file: str, rule_id: str | None, include_all: bool, fmt: str, rules_path: str | None, as_of: _dt.date | None,
+    backend_name: str,
+) -> None:
     """逐条解释：每条适用规则的条件树、各子条件的值、读取的事实、位置和结论。"""
     book = _book(rules_path)
     try:
@@ -307,7 +329,8 @@ def explain(file: str, rule_id: str | None, include_all: bool, fmt: str, rules_p
         raise InputError(f"项目文件有错误，无法审查：{file}\n{exc.render()}") from None
     if rule_id is not None and not book.rule(rule_id):
         raise InputError(f"没有规则「{rule_id}」")
-    report = explain_case(book, project, as_of, rule_id, include_all)
+    backend = None if backend_name == "native" else _backend(backend_name)
+    report = explain_case(book, project, as_of, rule_id, include_all, backend)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

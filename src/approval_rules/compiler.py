@@ -160,12 +160,14 @@ class RuleBook:
         hit = self._index.get(key)
         if hit is None:
             known = _known(routing)
-            hit = Candidates([], [], [])
+            hit = Candidates([], [])
             for rule in self._segments[segment]:
                 defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
                 value = partially(rule.when.node, rule.when.checked, known, defs)
-                (hit.never if value is False else hit.always if value is True else hit.maybe).append(rule)
-            hit.never_ids = [r.id for r in hit.never]
+                if value is False:
+                    hit.never_ids.append(rule.id)
+                else:
+                    hit.plan.append((rule, True if value is True else None))
             self._index[key] = hit
         return hit
     def rule(self, rule_id: str) -> list[CompiledRule]:
@@ -174,12 +176,14 @@ class RuleBook:
 
 @dataclass
 class Candidates:
-    """Rules in force for one kind of file: applying for sure, possibly, or never."""
+    """The rules in force for one kind of file, in file order.
 
-    always: list[CompiledRule]
-    maybe: list[CompiledRule]
-    never: list[CompiledRule]
-    never_ids: list[str] = field(default_factory=list)
+    ``plan`` holds the rules to evaluate, each with True when it applies for sure (its
+    ``when`` need not be evaluated) or None; ``never_ids`` those that cannot apply.
+    """
+
+    plan: list[tuple[CompiledRule, bool | None]]
+    never_ids: list[str]
 
 
 # The facts that route a file to rules: every file of a kind carries them, and most `when`s test them.

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Protocol
 
 from . import facts
 from .closures import Trace
 from .compiler import CompiledRule, Condition, RuleBook
 from .decision import CitationOut, Decision, Finding, RuleSetRef, decide
-from .interpreter import blame
+from .interpreter import blame, interpret
 from .project import ProjectFile
 from .values import UNKNOWN
 
@@ -29,16 +29,14 @@ def decision_date(project: ProjectFile, as_of: _dt.date | None = None) -> _dt.da
     return as_of or project.decision_date or project.application.submitted_date
 
 
-def violation(rule: CompiledRule, ctx: tuple, applies: Any = None) -> Any:
-    """True, False or UNKNOWN: the rule applies and its requirement does not hold.
+def combine(applies: Any, holds: Any) -> Any:
+    """A rule's violation from its applicability and its requirement, in Kleene logic.
 
-    None when the rule does not apply. ``applies`` is given when it is already known.
+    None when it does not apply; False when the requirement holds (even if applicability is
+    unknown); True when it applies and the requirement fails; UNKNOWN otherwise.
     """
-    if applies is None:
-        applies = rule.when.fast(ctx)
     if applies is False:
         return None
-    holds = rule.require.fast(ctx)
     if holds is True:
         return False
     if applies is UNKNOWN or holds is UNKNOWN:
@@ -46,20 +44,88 @@ def violation(rule: CompiledRule, ctx: tuple, applies: Any = None) -> Any:
     return True
 
 
+def violation(rule: CompiledRule, ctx: tuple, applies: Any = None) -> Any:
+    """The rule's violation on one file (see ``combine``); ``applies`` when already known."""
+    if applies is None:
+        applies = rule.when.fast(ctx)
+        if applies is False:
+            return None
+    return combine(applies, rule.require.fast(ctx))
+
+
+Verdicts = tuple[list[str], Iterable[tuple[CompiledRule, Any]]]
+
+
+class Backend(Protocol):
+    """Decides the rules in force on one file; the engine turns the verdicts into a decision."""
+
+    name: str
+
+    def verdicts(self, book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
+        """The ids of rules known not to apply without evaluating them, and every other rule in
+        force on ``day`` with its violation (see ``combine``), in rule-file order."""
+        ...
+
+
+class NativeBackend:
+    """Compiled closures over the rules the routing index leaves: the default, the fastest."""
+
+    name = "native"
+
+    def verdicts(self, book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
+        ctx = (project, day, None)
+        candidates = book.candidates(day, project)
+        return candidates.never_ids, [(rule, violation(rule, ctx, applies)) for rule, applies in candidates.plan]
+
+
+class ReferenceBackend:
+    """The reference interpreter on every rule in force, without the index: a second opinion."""
+
+    name = "reference"
+
+    def verdicts(self, book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
+        out = []
+        for rule in book.active(day):
+            defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
+            applies = interpret(rule.when.node, rule.when.checked, project, day, defs)
+            holds = interpret(rule.require.node, rule.require.checked, project, day, defs)
+            out.append((rule, combine(applies, holds)))
+        return [], out
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend cannot be used here (its optional dependency is missing); the message is Chinese."""
+
+
+NATIVE = NativeBackend()
+BACKENDS = ("native", "reference", "durable")
+
+
+def make_backend(name: str) -> Backend:
+    """The backend called ``name``; durable-rules is imported only when it is asked for."""
+    if name == "native":
+        return NATIVE
+    if name == "reference":
+        return ReferenceBackend()
+    if name == "durable":
+        from .durable_backend import DurableBackend  # the optional extra, imported on request only
+
+        return DurableBackend()
+    raise ValueError(f"unknown backend {name!r}")
+
+
 def evaluate(
-    book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, case_id: str | None = None
+    book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, case_id: str | None = None,
+    backend: Backend | None = None,
 ) -> Decision:
     """Decide one project file under the rules in force on its decision date."""
     day = decision_date(project, as_of)
-    ctx = (project, day, None)
     findings: list[Finding] = []
     passed: list[str] = []
-    not_applicable: list[str] = []
+    never, verdicts = (backend or NATIVE).verdicts(book, project, day)
+    not_applicable = list(never)
     applicable = 0
-    candidates = book.candidates(day, project)
-    not_applicable = list(candidates.never_ids)
-    for rule, applies in [(r, True) for r in candidates.always] + [(r, None) for r in candidates.maybe]:
-        v = violation(rule, ctx, applies)
+    for rule, v in verdicts:
         if v is None:
             not_applicable.append(rule.id)
             continue
@@ -104,12 +170,7 @@ def trace_case(book: RuleBook, project: ProjectFile, as_of: _dt.date | None = No
             out.append(RuleTrace(rule, "not_applicable", applies, wt))
             continue
         holds, rt = trace_condition(rule.require, project, day)
-        if holds is True:
-            outcome = "pass"
-        elif applies is UNKNOWN or holds is UNKNOWN:
-            outcome = "unknown"
-        else:
-            outcome = "fail"
+        outcome = {False: "pass", True: "fail"}.get(combine(applies, holds), "unknown")
         out.append(RuleTrace(rule, outcome, applies, wt, holds, rt))
     return day, out
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .closures import Trace
 from .compiler import Condition, DefinitionInfo, RuleBook
-from .engine import RuleTrace, format_value, trace_case
+from .engine import Backend, RuleTrace, format_value, trace_case
 from .expr import BoolOp, Call, ListLit, Literal, Node, Not, Period, children
 from .project import ProjectFile
 from .prose import Prose
@@ -53,8 +53,9 @@ def _json_value(value: Any) -> Any:
 class _Tree:
     """The condition tree of one traced condition, with every node's value(s)."""
 
-    def __init__(self, cond: Condition | DefinitionInfo, trace: Trace, titles: dict[str, str]):
+    def __init__(self, cond: Condition | DefinitionInfo, trace: Trace, titles: dict[str, str], native: set[Node]):
         self.cond = cond
+        self.native = native
         self.values: dict[Node, list[Any]] = {}
         for node, value in trace.events:
             self.values.setdefault(node, []).append(value)
@@ -71,6 +72,8 @@ class _Tree:
             "line": pos.line,
             "col": pos.col,
         }
+        if node in self.native:
+            out["decided_by"] = "native"
         kids = [c for c in children(node) if self._shows(node, c)]
         if kids and depth < 12:
             logical = isinstance(node, (BoolOp, Not))
@@ -85,7 +88,8 @@ class _Tree:
         return not isinstance(node, (Literal, ListLit, Period))
 
 
-def explain_rule(rt: RuleTrace) -> dict[str, Any]:
+def explain_rule(rt: RuleTrace, native: set[Node] = frozenset(), outcome: str | None = None) -> dict[str, Any]:
+    """One rule's explanation; ``native`` marks sub-conditions another backend left to the native evaluator."""
     rule = rt.rule
     titles = {n: d.title for n, d in rule.definitions.items()}
     out: dict[str, Any] = {
@@ -94,15 +98,15 @@ def explain_rule(rt: RuleTrace) -> dict[str, Any]:
         "ruleset": rule.ruleset_id,
         "source": f"{rule.pos.file}:{rule.pos.line}:{rule.pos.col}",
         "effect": rule.effect,
-        "outcome": rt.outcome,
-        "when": {"value": _json_value(rt.when), "tree": _Tree(rule.when, rt.when_trace, titles).node(rule.when.node)},
+        "outcome": outcome or rt.outcome,
+        "when": {"value": _json_value(rt.when), "tree": _Tree(rule.when, rt.when_trace, titles, native).node(rule.when.node)},
         "facts": {},
     }
     traces = [rt.when_trace]
     if rt.require_trace is not None:
         out["require"] = {
             "value": _json_value(rt.require),
-            "tree": _Tree(rule.require, rt.require_trace, titles).node(rule.require.node),
+            "tree": _Tree(rule.require, rt.require_trace, titles, native).node(rule.require.node),
         }
         traces.append(rt.require_trace)
     for trace in traces:
@@ -112,7 +116,7 @@ def explain_rule(rt: RuleTrace) -> dict[str, Any]:
     used = [d for n, d in rule.definitions.items() if n in out["facts"]]
     if used:
         out["definitions"] = {
-            d.name: {"title": d.title, "value": out["facts"][d.name], "tree": _Tree(d, _merged(traces), titles).node(d.node)}
+            d.name: {"title": d.title, "value": out["facts"][d.name], "tree": _Tree(d, _merged(traces), titles, native).node(d.node)}
             for d in used
         }
     return out
@@ -127,20 +131,39 @@ def _merged(traces: list[Trace]) -> Trace:
 
 def explain(
     book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, rule_id: str | None = None,
-    include_not_applicable: bool = False,
+    include_not_applicable: bool = False, backend: Backend | None = None,
 ) -> dict[str, Any]:
-    """Every applicable rule (or one rule) with its condition trees, values and outcome."""
+    """Every applicable rule (or one rule) with its condition trees, values and outcome.
+
+    With another backend, each rule's outcome is that backend's, and the sub-conditions it
+    leaves to the native evaluator are marked (``decided_by: native``).
+    """
     day, traces = trace_case(book, project, as_of)
+    native: set[Node] = set(backend.native_nodes(book)) if hasattr(backend, "native_nodes") else set()
+    outcomes: dict[int, str] = {}
+    if backend is not None:
+        _, verdicts = backend.verdicts(book, project, day)
+        outcomes = {id(r): _OUTCOME_OF.get(v, "unknown") for r, v in verdicts}
     rules = [
-        explain_rule(rt) for rt in traces
-        if (rule_id is None or rt.rule.id == rule_id) and (include_not_applicable or rule_id or rt.outcome != "not_applicable")
+        explain_rule(rt, native, outcomes.get(id(rt.rule)))
+        for rt in traces
+        if (rule_id is None or rt.rule.id == rule_id)
+        and (include_not_applicable or rule_id or outcomes.get(id(rt.rule), rt.outcome) != "not_applicable")
     ]
-    return {"case_id": project.case_id or project.application.id or "", "as_of": day.isoformat(), "rules": rules}
+    return {
+        "case_id": project.case_id or project.application.id or "", "as_of": day.isoformat(),
+        "backend": backend.name if backend is not None else "native", "rules": rules,
+    }
+
+
+_OUTCOME_OF = {None: "not_applicable", False: "pass", True: "fail"}
 
 
 def render_text(report: dict[str, Any]) -> str:
     """The explanation as indented Chinese text."""
     lines = [f"案卷 {report['case_id'] or '（未编号）'}，决定日 {report['as_of']}，共 {len(report['rules'])} 条规则"]
+    if report.get("backend", "native") != "native":
+        lines[0] += f"（{report['backend']} 后端；标〔原生判定〕的子条件由原生求值器判定）"
     for r in report["rules"]:
         lines.append("")
         lines.append(f"【{OUTCOME_ZH[r['outcome']]}】{r['rule_id']} {r['title']}")
@@ -172,7 +195,8 @@ def _tree_lines(node: dict[str, Any], lines: list[str], indent: str) -> None:
         shown = vals[0]
     else:
         shown = "逐项：" + "、".join(vals)
-    lines.append(f"{indent}{shown} ← {node['prose']}  〔{node['line']}:{node['col']}〕")
+    mark = "〔原生判定〕" if node.get("decided_by") == "native" else ""
+    lines.append(f"{indent}{shown} ← {node['prose']}  〔{node['line']}:{node['col']}〕{mark}")
     for child in node.get("children", []):
         _tree_lines(child, lines, indent + "  ")
 

@@ -43,7 +43,7 @@ from typing import Callable, Iterable, Iterator
 from .compiler import RuleBook, compile_rules
 from .decision import Decision
 from .diagnostics import ApprovalRulesError, Diagnostic, SourcePos
-from .engine import evaluate
+from .engine import Backend, evaluate, make_backend
 from .inputs import Item, case_id, iter_items
 from .loader import load_rules, parse_project
 from .store import DECISIONS, Row, Store
@@ -136,13 +136,13 @@ def _in_file(problems: list[Diagnostic], item: Item) -> list[Diagnostic]:
     return out
 
 
-def decide(book: RuleBook, item: Item, as_of: _dt.date | None = None) -> Row:
+def decide(book: RuleBook, item: Item, as_of: _dt.date | None = None, backend: Backend | None = None) -> Row:
     """Decide one raw input; any problem with it becomes an error row, never an exception."""
     if item.problem is not None or item.text is None:
         return error_row(item, [item.problem] if item.problem else [])
     try:
         loaded = parse_project(item.text, item.file, item.fmt)
-        d = evaluate(book, loaded.project, as_of, case_id=case_id(loaded.project, item.label))
+        d = evaluate(book, loaded.project, as_of, case_id=case_id(loaded.project, item.label), backend=backend)
         return decision_row(d, item, book)
     except ApprovalRulesError as exc:
         return error_row(item, _in_file(exc.diagnostics, item))
@@ -158,9 +158,10 @@ def decide(book: RuleBook, item: Item, as_of: _dt.date | None = None) -> Row:
 
 _BOOK: RuleBook | None = None
 _AS_OF: _dt.date | None = None
+_BACKEND: Backend | None = None
 
 
-def _init_worker(rules_path: str | None, as_of: _dt.date | None) -> None:
+def _init_worker(rules_path: str | None, as_of: _dt.date | None, backend: str = "native") -> None:
     """Pool initializer: make this process's rule book; Ctrl-C is the parent's job.
 
     With the ``fork`` start method (Linux) the worker inherits the rule book the parent compiled
@@ -168,13 +169,14 @@ def _init_worker(rules_path: str | None, as_of: _dt.date | None) -> None:
     compiles ``rules_path`` once. A worker whose parent died (killed with SIGKILL, say) exits by
     itself instead of lingering.
     """
-    global _BOOK, _AS_OF
+    global _BOOK, _AS_OF, _BACKEND
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     if rules_path is not None:
         _BOOK = compile_rules(load_rules(rules_path))
     _AS_OF = as_of
+    _BACKEND = make_backend(backend)  # its own instance: durable-rules state is not shared across processes
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -186,7 +188,7 @@ def _exit_with_parent(parent: int) -> None:
 
 def _work(chunk: list[Item]) -> list[Row]:
     assert _BOOK is not None
-    return [decide(_BOOK, item, _AS_OF) for item in chunk]
+    return [decide(_BOOK, item, _AS_OF, _BACKEND) for item in chunk]
 
 
 # --- the batch --------------------------------------------------------------------------------
@@ -230,6 +232,7 @@ class Batch:
     rules_path: str
     as_of: _dt.date | None = None
     jobs: int = 1
+    backend: str = "native"
     store: Store | None = None
     resume: bool = False
     argv: list[str] = field(default_factory=list)
@@ -247,6 +250,7 @@ class Batch:
         self._reused: list[str] = []
         self._last_flush = time.monotonic()
         self._stop = False
+        self._backend = make_backend(self.backend) if self.jobs <= 1 else None
 
     # The store ---------------------------------------------------------------------------
 
@@ -354,7 +358,7 @@ class Batch:
             if row is not None:
                 self._emit(row, True)
             else:
-                self._emit(decide(self.book, item, self.as_of), False)
+                self._emit(decide(self.book, item, self.as_of, self._backend), False)
             n += 1
             if n % 64 == 0:
                 self._tick()
@@ -386,7 +390,7 @@ class Batch:
         if forking:
             _BOOK = self.book  # inherited by the forked workers
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(None if forking else self.rules_path, self.as_of))
+                                   initargs=(None if forking else self.rules_path, self.as_of, self.backend))
         try:
             for slots, work in self._chunks(items):
                 window.append((slots, pool.submit(_work, work) if work else None))

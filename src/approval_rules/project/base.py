@@ -30,7 +30,7 @@ def _to_date(value: Any) -> Any:
 Date = Annotated[
     _dt.date,
     BeforeValidator(_to_date),
-    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json"),
 ]
 
 
