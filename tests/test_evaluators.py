@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from approval_rules.closures import Trace, compile_expr
+from approval_rules.codegen import compile_fast, compile_recorder
 from approval_rules.expr import parse
 from approval_rules.interpreter import interpret
 from approval_rules.project import ProjectFile
@@ -26,11 +27,13 @@ def run(text, p, value=False):
     node = parse(text)
     checked = (check_value if value else check_condition)(node)
     assert not checked.errors, checked.errors
-    fast = compile_expr(node, checked)(( p, AS_OF, None))
+    fast = compile_expr(node, checked)((p, AS_OF, None))
     traced = compile_expr(node, checked, traced=True)((p, AS_OF, Trace()))
     reference = interpret(node, checked, p, AS_OF)
-    assert fast is traced or fast == traced
-    assert fast is reference or fast == reference
+    generated = compile_fast(node, checked)((p, AS_OF, None))
+    recorded = compile_recorder(node, checked)((p, AS_OF, None), {})
+    for other in (traced, reference, generated, recorded):
+        assert fast is other or fast == other
     return fast
 
 

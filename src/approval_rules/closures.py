@@ -12,7 +12,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where, children
+from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
 from .typecheck import Checked, PathRef
 from .values import UNKNOWN, days_between, months_between, shift, years_between
 
@@ -383,90 +383,3 @@ def _list_label(checked: Checked, node: Node) -> Callable[[Trace], str]:
     if ref is None:
         return lambda trace: "列表"
     return lambda trace: _label(ref, trace)
-
-
-
-Reader = Callable[[tuple, list, list], None]  # (context, element labels, output)
-
-
-def compile_reader(node: Node, checked: Checked, definitions: dict[str, tuple[Node, Checked, Fn]] | None = None) -> Callable[[tuple], list]:
-    """A function listing (label, value) for every fact ``node`` reads, list elements one by one.
-
-    It reads the paths a traced evaluation records (no short-circuit) without evaluating the
-    condition: the facts a finding reports.
-    """
-    steps = _plan(node, checked, definitions or {})
-
-    def read(ctx: tuple) -> list:
-        out: list = []
-        for step in steps:
-            step(ctx, [], out)
-        return out
-
-    return read
-
-
-_QUANTIFIERS = ("any", "all", "count", "sum")
-
-
-def _plan(node: Node, checked: Checked, definitions: dict[str, tuple[Node, Checked, Fn]]) -> list[Reader]:
-    if isinstance(node, Path):
-        return _path_step(node, checked, definitions)
-    if isinstance(node, Call) and node.name in _QUANTIFIERS:
-        source, cond = node.args[0], None
-        if isinstance(source, Where):
-            source, cond = source.source, source.cond
-        head = _plan(source, checked, definitions)
-        get = compile_expr(source, checked, False, {n: (f, f) for n, (_, _, f) in definitions.items()})
-        inner = [step for part in ([cond] if cond is not None else []) + list(node.args[1:]) for step in _plan(part, checked, definitions)]
-        ref = checked.paths.get(source) if isinstance(source, Path) else None
-
-        def each(ctx: tuple, prefixes: list, out: list) -> None:
-            for step in head:
-                step(ctx, prefixes, out)
-            items = get(ctx)
-            if items is U or not inner:
-                return
-            base = _element_base(ref, prefixes)
-            for i, item in enumerate(items):
-                prefixes.append(f"{base}[{i}]")
-                for step in inner:
-                    step(ctx + (item,), prefixes, out)
-                prefixes.pop()
-
-        return [each]
-    return [step for child in children(node) for step in _plan(child, checked, definitions)]
-
-
-def _path_step(node: Path, checked: Checked, definitions: dict[str, tuple[Node, Checked, Fn]]) -> list[Reader]:
-    ref = checked.paths[node]
-    if ref.scope == -1:
-        return []  # the decision date is not a fact of the file
-    if ref.scope == -2:
-        def_node, def_checked, value = definitions[ref.attrs[0]]
-        inside = _plan(def_node, def_checked, definitions)
-        name = ref.names[0]
-
-        def definition(ctx: tuple, prefixes: list, out: list) -> None:
-            for step in inside:
-                step(ctx, prefixes, out)
-            v = value(ctx)
-            out.append((name, None if v is U else v))
-
-        return [definition]
-    get = _getter(0 if ref.scope == 0 else 2 + ref.scope, ref.attrs)
-    names = ".".join(ref.names)
-
-    def fact(ctx: tuple, prefixes: list, out: list) -> None:
-        v = get(ctx)
-        label = names if ref.scope == 0 else f"{prefixes[ref.scope - 1]}.{names}"
-        out.append((label, None if v is U else v))
-
-    return [fact]
-
-
-def _element_base(ref: PathRef | None, prefixes: list) -> str:
-    if ref is None:
-        return "列表"
-    names = ".".join(ref.names)
-    return names if ref.scope <= 0 else f"{prefixes[ref.scope - 1]}.{names}"

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import facts
-from .closures import Fn, compile_expr, compile_reader
+from .closures import Fn, compile_expr
+from .codegen import compile_fast, compile_plan, compile_recorder
+from .decision import CitationOut, RuleSetRef
 from .diagnostics import Diagnostic, RulesError, SourcePos, suggest
 from .expr import BoolOp, Call, Compare, ListLit, Literal, Node, OffsetError, Path, parse, walk
 from .interpreter import partially
@@ -60,7 +62,7 @@ class Condition:
     fast: Fn
     traced: Fn
     positions: Callable[[Node], SourcePos]
-    read: Callable[[tuple], list]  # (label, value) of every fact the condition reads
+    record: Callable[[tuple, dict], Any]  # fast, also adding label → value of each fact it consults
 
 
 @dataclass
@@ -76,6 +78,7 @@ class DefinitionInfo:
     fast: Fn
     traced: Fn
     positions: Callable[[Node], SourcePos]
+    record: Callable[[tuple, dict], Any]  # fast, also adding the facts it consults to a dict
 
 
 @dataclass
@@ -83,6 +86,10 @@ class Placeholder:
     text: str
     fn: Fn | None  # None for the special placeholders
     type: facts.Type | None = None
+
+    @property
+    def special(self) -> str:
+        return self.text.strip("{} ")
 
 
 @dataclass
@@ -104,10 +111,24 @@ class CompiledRule:
     chapter: str | None
     source: Rule
     path: tuple = ()  # where the rule sits in its file, e.g. ("rules", 3)
+    template: list[str | Placeholder] = field(default_factory=list)  # the message cut at its placeholders
     definitions: dict[str, DefinitionInfo] = field(default_factory=dict)
+    _cited_from: list[_dt.date] = field(default_factory=list, repr=False)  # where the citations in force change
+    _cited: list[tuple[CitationOut, ...]] = field(default_factory=list, repr=False)
+    label: str = ""  # file:line, as findings name the rule
 
     def citations_at(self, day: _dt.date) -> list[CitationRef]:
         return [c for c in self.citations if c.in_force(day)]
+
+    def cited(self, day: _dt.date) -> tuple[CitationOut, ...]:
+        """The citations in force on ``day``, as findings carry them (computed once per period)."""
+        if not self._cited_from:
+            self._cited_from = sorted({c.law_version for c in self.citations} | {
+                c.until + _dt.timedelta(days=1) for c in self.citations if c.until is not None
+            })
+            self._cited = [tuple(_out(c) for c in self.citations_at(b)) for b in self._cited_from]
+        i = bisect.bisect_right(self._cited_from, day) - 1
+        return self._cited[i] if i >= 0 else ()
 
 
 @dataclass
@@ -134,6 +155,7 @@ class RuleBook:
     _index: dict[tuple, "Candidates"] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.refs = tuple(RuleSetRef(r.id, r.version, r.sha256) for r in self.rulesets)  # shared by every decision
         # Split time at every start and end of a rule, so that the rules in force on a day
         # are one bisect away instead of a filter over every rule.
         points = {r.effective.start for r in self.rules}
@@ -168,6 +190,9 @@ class RuleBook:
                     hit.never_ids.append(rule.id)
                 else:
                     hit.plan.append((rule, True if value is True else None))
+            known = {attrs: value for attrs, value in zip(ROUTING, routing) if value is not None}
+            hit.decide = compile_plan(hit.plan, known)
+            hit.rules = [rule for rule, _ in hit.plan]
             self._index[key] = hit
         return hit
     def rule(self, rule_id: str) -> list[CompiledRule]:
@@ -184,6 +209,8 @@ class Candidates:
 
     plan: list[tuple[CompiledRule, bool | None]]
     never_ids: list[str]
+    decide: Callable[[tuple], list] | None = None  # the plan as one generated function
+    rules: list[CompiledRule] = field(default_factory=list)  # the plan's rules, in order
 
 
 # The facts that route a file to rules: every file of a kind carries them, and most `when`s test them.
@@ -256,8 +283,9 @@ class _RuleCompiler:
             fns = self.def_fns
             self.definitions[name] = DefinitionInfo(
                 name, d.title, d.value, node, checked, checked.types[node],
-                compile_expr(node, checked, False, fns), compile_expr(node, checked, True, fns),
+                compile_fast(node, checked, {n: f for n, (f, _) in fns.items()}), compile_expr(node, checked, True, fns),
                 lambda n, path=path: smap.offset(path, n.start),
+                compile_recorder(node, checked, {n: d.record for n, d in self.definitions.items()}),
             )
 
     def error(self, entry: RuleEntry, path: tuple, code: str, message: str, hint: str | None = None, key: bool = False) -> None:
@@ -297,6 +325,7 @@ class _RuleCompiler:
             require=require,
             message=rule.message,
             placeholders=placeholders,
+            template=_cut(rule.message, placeholders),
             citations=citations,
             materials=materials or [],
             pos=smap.value(entry.path),
@@ -304,6 +333,7 @@ class _RuleCompiler:
             source=rule,
             path=entry.path,
             definitions=self.definitions,
+            label=f"{entry.file}:{smap.value(entry.path).line}",
         )
 
     def condition(self, entry: RuleEntry, key: str, text: str) -> Condition | None:
@@ -323,10 +353,10 @@ class _RuleCompiler:
 
     def _condition(self, text: str, node: Node, checked: Checked, positions: Callable[[Node], SourcePos]) -> Condition:
         fns = self.def_fns
-        defs = {n: (d.node, d.checked, d.fast) for n, d in self.definitions.items()}
         return Condition(
-            text, node, checked, compile_expr(node, checked, False, fns), compile_expr(node, checked, True, fns),
-            positions, compile_reader(node, checked, defs),
+            text, node, checked, compile_fast(node, checked, {n: f for n, (f, _) in fns.items()}),
+            compile_expr(node, checked, True, fns), positions,
+            compile_recorder(node, checked, {n: d.record for n, d in self.definitions.items()}),
         )
 
     def materials(self, entry: RuleEntry) -> tuple[Condition | None, list[tuple[str, str, Fn]]]:
@@ -426,7 +456,8 @@ class _RuleCompiler:
             for e in checked.errors:
                 self.diags.append(Diagnostic("E309", f"占位符「{m.group(0)}」有误：{e.message}", smap.offset(path, offset + e.offset), entry.rule.id, e.hint))
             if not checked.errors:
-                out.append(Placeholder(m.group(0), compile_expr(node, checked, False, self.def_fns), checked.types.get(node)))
+                fast = {n: f for n, (f, _) in self.def_fns.items()}
+                out.append(Placeholder(m.group(0), compile_fast(node, checked, fast), checked.types.get(node)))
         return out
 
 
@@ -438,6 +469,23 @@ def _material_node(doc: str, qualified: bool | None, conclusion: list[str] | Non
         values = tuple(Literal(0, 0, v) for v in conclusion)
         parts.append(Compare(0, 0, "in", Path(0, 0, ("materials", doc, "conclusion")), ListLit(0, 0, values)))
     return parts[0] if len(parts) == 1 else BoolOp(0, 0, "and", tuple(parts))
+
+
+def _out(c: CitationRef) -> CitationOut:
+    return CitationOut(c.law, c.law_version, c.article, c.clause, c.item, c.verified, c.note)
+
+
+def _cut(message: str, placeholders: list[Placeholder]) -> list[str | Placeholder]:
+    """The message as text pieces and placeholders, in order, so filling it is one join."""
+    by_text = {p.text: p for p in placeholders}
+    parts: list[str | Placeholder] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(message):
+        if m.group(0) in by_text:
+            parts += [message[pos:m.start()], by_text[m.group(0)]]
+            pos = m.end()
+    parts.append(message[pos:])
+    return [p for p in parts if p != ""]
 
 
 def _citation(source_id: str, src: Source, v: SourceVersion, end: _dt.date | None, c: Citation) -> CitationRef:

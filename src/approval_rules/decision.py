@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 DecisionKind = Literal["approve", "reject", "needs_correction", "refer"]
 DECISION_ZH = {"approve": "准予许可", "reject": "不予许可", "needs_correction": "需补正材料", "refer": "转人工审查"}
@@ -48,7 +48,7 @@ class Finding:
     effect: str
     message: str
     facts: dict[str, Any]
-    citations: list[CitationOut]
+    citations: Sequence[CitationOut]  # shared between findings of the same rule and period: immutable
     missing: list[str] = field(default_factory=list)
     legal_effect: str | None = None
     source: str | None = None  # file:line of the rule
@@ -93,7 +93,7 @@ class Decision:
     case_id: str
     decision: DecisionKind
     as_of: _dt.date
-    rulesets: list[RuleSetRef]
+    rulesets: Sequence[RuleSetRef]  # shared by every decision of one rule book: immutable
     findings: list[Finding]
     passed: list[str]
     not_applicable: list[str]

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Protocol
 from . import facts
 from .closures import Trace
 from .compiler import CompiledRule, Condition, RuleBook
-from .decision import CitationOut, Decision, Finding, RuleSetRef, decide
+from .decision import Decision, Finding, decide
 from .interpreter import blame, interpret
 from .project import ProjectFile
 from .values import UNKNOWN
@@ -73,9 +73,8 @@ class NativeBackend:
     name = "native"
 
     def verdicts(self, book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
-        ctx = (project, day, None)
         candidates = book.candidates(day, project)
-        return candidates.never_ids, [(rule, violation(rule, ctx, applies)) for rule, applies in candidates.plan]
+        return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))
 
 
 class ReferenceBackend:
@@ -141,7 +140,7 @@ def evaluate(
         case_id=case_id or project.case_id or project.application.id or "",
         decision=decide(findings, applicable),
         as_of=day,
-        rulesets=[RuleSetRef(r.id, r.version, r.sha256) for r in book.rulesets],
+        rulesets=book.refs,
         findings=findings,
         passed=passed,
         not_applicable=not_applicable,
@@ -185,11 +184,9 @@ def trace_condition(cond: Condition, project: ProjectFile, day: _dt.date) -> tup
 def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: str) -> Finding:
     """Explain a failed or unknown rule: the facts it read, what is missing, why, and the law."""
     ctx = (project, day, None)
-    read: dict[str, Any] = {}
-    for cond in (rule.when, rule.require):
-        for label, value in cond.read(ctx):
-            if not isinstance(value, list):  # the elements are read one by one
-                read.setdefault(label, value)
+    read: dict[str, Any] = {}  # the facts consulted in deciding the rule, as its evaluation met them
+    if rule.when.record(ctx, read) is not False:
+        rule.require.record(ctx, read)
     missing = missing_facts(rule, project, day) if outcome == "unknown" else []
     if outcome == "unknown":
         message = f"无法审查「{rule.title}」：案卷缺少{_titles(missing) or '所需事实'}，请补正"
@@ -203,13 +200,10 @@ def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: st
         effect=rule.effect,
         message=message,
         facts=read,
-        citations=[
-            CitationOut(c.law, c.law_version, c.article, c.clause, c.item, c.verified, c.note)
-            for c in rule.citations_at(day)
-        ],
+        citations=rule.cited(day),
         missing=missing,
         legal_effect=rule.legal_effect,
-        source=f"{rule.pos.file}:{rule.pos.line}",
+        source=rule.label,
     )
 
 
@@ -221,30 +215,32 @@ def missing_facts(rule: CompiledRule, project: ProjectFile, day: _dt.date) -> li
     the applicability's; otherwise both.
     """
     defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
-    applies, when_blame = blame(rule.when.node, rule.when.checked, project, day, defs)
-    holds, require_blame = blame(rule.require.node, rule.require.checked, project, day, defs)
-    if applies is True:
-        found = require_blame
-    elif holds is False:
-        found = when_blame
-    else:
-        found = when_blame | require_blame
+    ctx = (project, day, None)
+    applies, holds = rule.when.fast(ctx), rule.require.fast(ctx)
+    found: set[str] = set()
+    if applies is not True:  # unknown applicability keeps the outcome open
+        found |= blame(rule.when.node, rule.when.checked, project, day, defs)[1]
+    if holds is not False:  # an unknown requirement keeps it open (a false one would decide it)
+        found |= blame(rule.require.node, rule.require.checked, project, day, defs)[1]
     return sorted(found)
 
 
 def fill_message(rule: CompiledRule, ctx: tuple, missing: list[str]) -> str:
-    text = rule.message
-    for ph in rule.placeholders:
-        if ph.fn is not None:
-            value = format_value(ph.fn(ctx), ph.type)
-        elif ph.text.strip("{} ") == "missing":
-            value = _titles(missing) or "（无）"
-        elif ph.text.strip("{} ") == "missing_materials":
-            value = "、".join(title for _, title, check in rule.materials if check(ctx) is not True) or "（无）"
+    if not rule.placeholders:
+        return rule.message
+    out = []
+    for part in rule.template:
+        if isinstance(part, str):
+            out.append(part)
+        elif part.fn is not None:
+            out.append(format_value(part.fn(ctx), part.type))
+        elif part.special == "missing":
+            out.append(_titles(missing) or "（无）")
+        elif part.special == "missing_materials":
+            out.append("、".join(title for _, title, check in rule.materials if check(ctx) is not True) or "（无）")
         else:
-            value = rule.title
-        text = text.replace(ph.text, value)
-    return text
+            out.append(rule.title)
+    return "".join(out)
 
 
 def _titles(paths: list[str]) -> str:
@@ -253,6 +249,8 @@ def _titles(paths: list[str]) -> str:
 
 def format_value(value: Any, type_: facts.Type | None = None) -> str:
     """A case value as Chinese legal prose shows it."""
+    if type(value) is int:
+        return str(value)
     if value is UNKNOWN or value is None:
         return "（未填报）"
     if isinstance(value, bool):
