@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from approval_rules.compiler import RuleBook
 from approval_rules.diagnostics import ApprovalRulesError, ProjectFileError
 from approval_rules.engine import evaluate
 from approval_rules.interpreter import interpret
-from approval_rules.loader import parse_project
+from approval_rules.loader import parse_project, validate_project
 from approval_rules.project import ProjectFile
 from approval_rules.values import UNKNOWN
 from approval_rules.yamlsource import load_yaml
@@ -92,3 +93,39 @@ def test_e_compiled_closures_agree_with_the_reference_interpreter(book: RuleBook
 
 def test_bundled_cases_feed_the_properties():
     assert len(BASES) >= 40
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5000) | st.sampled_from(["2021-09-01", "2021-9-1", "2021-02-30", "2021-09-01T00:00:00", "是", "high", ""]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["kind", "date", "has", "x"]), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@st.composite
+def json_texts(draw):
+    """Project JSON as a batch would send it: a valid project, or one with a leaf replaced by junk."""
+    p = draw(projects())
+    data = p.model_dump(mode="json", by_alias=True, exclude_none=True)
+    paths = list(leaf_paths(data))
+    if paths and draw(st.booleans()):
+        path = draw(st.sampled_from(paths))
+        cur = data
+        for k in path[:-1]:
+            cur = cur[k]
+        cur[path[-1]] = draw(json_values)
+    return json.dumps(data, ensure_ascii=False)
+
+
+@SETTINGS
+@given(json_texts())
+def test_f_the_json_fast_path_accepts_and_builds_exactly_what_the_positioned_path_does(text):
+    def outcome(parse):
+        try:
+            return parse().project.model_dump(mode="json")
+        except ProjectFileError as exc:
+            return ("refused", bool(exc.diagnostics))
+
+    fast = outcome(lambda: parse_project(text, "p.json"))
+    slow = outcome(lambda: validate_project(json.loads(text), "p.json", text))
+    assert fast == slow
