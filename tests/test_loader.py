@@ -89,3 +89,23 @@ def test_positions_inside_folded_and_plain_multiline_scalars():
     assert data == {"a": "x == 1 and yy", "b": "first part and second"}
     assert (smap.offset(("a",), 11).line, smap.offset(("a",), 11).col) == (3, 7)  # "yy"
     assert (smap.offset(("b",), 15).line, smap.offset(("b",), 15).col) == (5, 8)  # "second"
+
+
+def _every_yaml_file():
+    from conftest import ROOT
+
+    return sorted(p for d in ("rules", "cases", "tests/data") for p in (ROOT / d).rglob("*.yaml"))
+
+
+def test_libyaml_and_pure_python_composition_give_the_same_data_positions_and_problems(monkeypatch):
+    import yaml
+
+    if getattr(yaml, "CSafeLoader", None) is None:
+        pytest.fail("PyYAML without libyaml: the fast path this test compares is not installed")
+    files = _every_yaml_file()
+    fast = [load_yaml(p.read_text(encoding="utf-8"), str(p)) for p in files]
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    slow = [load_yaml(p.read_text(encoding="utf-8"), str(p)) for p in files]
+    assert len(files) > 200
+    for path, (fd, fm, fdiags), (sd, sm, sdiags) in zip(files, fast, slow):
+        assert (fd, fm.values, fm.keys, fm.scalars, fdiags) == (sd, sm.values, sm.keys, sm.scalars, sdiags), path

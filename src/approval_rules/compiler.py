@@ -116,6 +116,7 @@ class CompiledRule:
     _cited_from: list[_dt.date] = field(default_factory=list, repr=False)  # where the citations in force change
     _cited: list[tuple[CitationOut, ...]] = field(default_factory=list, repr=False)
     label: str = ""  # file:line, as findings name the rule
+    _reads: tuple[int, ...] | None = field(default=None, repr=False)  # the ROUTING facts its `when` reads
 
     def citations_at(self, day: _dt.date) -> list[CitationRef]:
         return [c for c in self.citations if c.in_force(day)]
@@ -153,6 +154,8 @@ class RuleBook:
     _bounds: list[_dt.date] = field(default_factory=list)
     _segments: list[list[CompiledRule]] = field(default_factory=list)
     _index: dict[tuple, "Candidates"] = field(default_factory=dict)
+    _plans: dict[tuple, Callable[[tuple], list]] = field(default_factory=dict)
+    _partial: dict[int, dict[tuple, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.refs = tuple(RuleSetRef(r.id, r.version, r.sha256) for r in self.rulesets)  # shared by every decision
@@ -181,20 +184,34 @@ class RuleBook:
         key = (segment, routing)
         hit = self._index.get(key)
         if hit is None:
-            known = _known(routing)
             hit = Candidates([], [])
             for rule in self._segments[segment]:
-                defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
-                value = partially(rule.when.node, rule.when.checked, known, defs)
+                value = self._partially(rule, routing)
                 if value is False:
                     hit.never_ids.append(rule.id)
                 else:
                     hit.plan.append((rule, True if value is True else None))
-            known = {attrs: value for attrs, value in zip(ROUTING, routing) if value is not None}
-            hit.decide = compile_plan(hit.plan, known)
             hit.rules = [rule for rule, _ in hit.plan]
+            # Neighbouring periods often leave the same plan: generate and compile it once.
+            plan_key = (tuple((id(rule), applies) for rule, applies in hit.plan), routing)
+            hit.decide = self._plans.get(plan_key)
+            if hit.decide is None:
+                known = {attrs: value for attrs, value in zip(ROUTING, routing) if value is not None}
+                hit.decide = self._plans[plan_key] = compile_plan(hit.plan, known)
             self._index[key] = hit
         return hit
+
+    def _partially(self, rule: CompiledRule, routing: tuple) -> Any:
+        """The rule's ``when`` with only ``routing`` known, memoised on the routing facts it reads."""
+        if rule._reads is None:
+            rule._reads = _routing_reads(rule)
+        key = tuple(routing[i] for i in rule._reads)
+        memo = self._partial.setdefault(id(rule), {})
+        if key not in memo:
+            defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
+            memo[key] = partially(rule.when.node, rule.when.checked, _known(routing), defs)
+        return memo[key]
+
     def rule(self, rule_id: str) -> list[CompiledRule]:
         return [r for r in self.rules if r.id == rule_id]
 
@@ -226,6 +243,27 @@ def _routing(project: Any) -> tuple:
         obj = getattr(project, parent)
         values.append(None if obj is None else getattr(obj, attr))
     return tuple(values)
+
+
+def _routing_reads(rule: CompiledRule) -> tuple[int, ...]:
+    """Indices of the ROUTING facts that the rule's ``when`` reads, directly or via definitions.
+
+    A path naming only a parent (``project``) reads every routing fact under it, since whether
+    the parent is present depends on them.
+    """
+    reads: set[int] = set()
+    todo, seen = [rule.when.checked], set()
+    while todo:
+        checked = todo.pop()
+        for ref in checked.paths.values():
+            if ref.scope == -2:
+                name = ref.attrs[0]
+                if name not in seen and name in rule.definitions:
+                    seen.add(name)
+                    todo.append(rule.definitions[name].checked)
+            elif ref.scope == 0:
+                reads.update(i for i, fact in enumerate(ROUTING) if fact[: len(ref.attrs)] == ref.attrs[: len(fact)])
+    return tuple(sorted(reads))
 
 
 class _Known:
