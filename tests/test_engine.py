@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -199,3 +201,11 @@ def test_missing_lists_only_what_decides_the_rule(book):
     assert f.outcome == "unknown" and f.missing == ["accidents"]
     d = evaluate(book, renewal(licence={"status": None}))
     assert [f.missing for f in d.findings] == [["licence.status"]]
+
+
+def test_a_missing_durable_says_so_in_chinese():
+    script = "import sys; sys.modules['durable'] = None; sys.modules['durable.engine'] = None\n" \
+             "from approval_rules.engine import make_backend, BackendUnavailable\n" \
+             "try:\n    make_backend('durable')\nexcept BackendUnavailable as e:\n    print(e)\n"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60).stdout
+    assert "approval-rules[durable]" in out and "3.13" in out

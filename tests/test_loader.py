@@ -39,6 +39,21 @@ def test_json_errors_are_positioned_too():
     assert (d.code, d.pos.line) == ("E205", 2)
 
 
+@pytest.mark.parametrize("text, message", [
+    ('{"application": {"kind": "licence_extension",}}', "多了逗号|双引号括起的键"),  # 3.13 words it differently
+    ('{"application": {"kind": \'coal\'}}', "此处应是一个值"),
+    ('{"application": {"kind": "licence_extension"}} x', "多余字符"),
+])
+def test_json_syntax_errors_are_told_in_chinese(text, message):
+    import re
+
+    with pytest.raises(ProjectFileError) as info:
+        parse_project(text, "a.json")
+    [d] = info.value.diagnostics
+    assert d.code == "E101" and d.pos.line == 1 and re.search(message, d.message), d.message
+    assert not re.search("[A-Za-z]{4,}", d.message.split("：", 1)[1]), d.message
+
+
 def test_expect_block_is_split_off():
     loaded = parse_project(YAML + "expect:\n  decision: approve\n  findings: [A-1]\n", "c.yaml")
     assert loaded.expect.decision == "approve" and loaded.expect.findings == ["A-1"]

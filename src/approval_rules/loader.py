@@ -165,13 +165,34 @@ def parse_project(text: str, source: str, fmt: str | None = None) -> LoadedProje
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ProjectFileError([Diagnostic("E101", f"JSON 语法错误：{exc.msg}", SourcePos(source, exc.lineno, exc.colno))]) from None
+            raise ProjectFileError([Diagnostic("E101", f"JSON 语法错误：{_json_problem(exc.msg)}", SourcePos(source, exc.lineno, exc.colno))]) from None
         smap = None
     else:
         data, smap, diags = load_yaml(text, source)
         if diags:
             raise ProjectFileError(diags)
     return validate_project(data, source, text, smap)
+
+
+_JSON_PROBLEMS = {  # the messages of Python's json module, 3.11 to 3.13
+    "Expecting value": "此处应是一个值（多余的逗号，或字符串未加双引号？）",
+    "Expecting property name enclosed in double quotes": "此处应是用双引号括起的键（多余的逗号，或用了单引号？）",
+    "Expecting ':' delimiter": "键后应有冒号「:」",
+    "Expecting ',' delimiter": "缺少逗号「,」",
+    "Unterminated string": "字符串没有结束的双引号",
+    "Invalid control character": "字符串中有控制字符（换行应写作 \\n）",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Invalid \\escape": "无效的反斜杠转义",
+    "Extra data": "数据结束之后还有多余字符",
+    "Illegal trailing comma": "最后一项之后多了逗号",
+}
+
+
+def _json_problem(msg: str) -> str:
+    for en, zh in _JSON_PROBLEMS.items():
+        if msg.startswith(en):
+            return zh
+    return msg
 
 
 def validate_project(data: Any, source: str, text: str | None = None, smap: SourceMap | None = None) -> LoadedProject:
