@@ -158,3 +158,11 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, as a ready 是否指 hint, or None."""
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)
     return f"是否指「{match[0]}」？" if match else None
+
+
+def translate(message: str, table: dict[str, str]) -> str:
+    """A parser's English ``message`` in Chinese: the entry whose key begins it, else unchanged."""
+    for en, zh in table.items():
+        if message.startswith(en):
+            return zh
+    return message

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from .diagnostics import Diagnostic, ProjectFileError, RulesError, SourcePos
+from .diagnostics import Diagnostic, ProjectFileError, RulesError, SourcePos, translate
 from .project import ProjectFile
 from .project.base import Date
 from .ruleset import RModel, Rule, RuleFile, RuleSetHeader
@@ -165,7 +165,7 @@ def parse_project(text: str, source: str, fmt: str | None = None) -> LoadedProje
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ProjectFileError([Diagnostic("E101", f"JSON 语法错误：{_json_problem(exc.msg)}", SourcePos(source, exc.lineno, exc.colno))]) from None
+            raise ProjectFileError([Diagnostic("E101", f"JSON 语法错误：{translate(exc.msg, _JSON_PROBLEMS)}", SourcePos(source, exc.lineno, exc.colno))]) from None
         smap = None
     else:
         data, smap, diags = load_yaml(text, source)
@@ -186,13 +186,6 @@ _JSON_PROBLEMS = {  # the messages of Python's json module, 3.11 to 3.13
     "Extra data": "数据结束之后还有多余字符",
     "Illegal trailing comma": "最后一项之后多了逗号",
 }
-
-
-def _json_problem(msg: str) -> str:
-    for en, zh in _JSON_PROBLEMS.items():
-        if msg.startswith(en):
-            return zh
-    return msg
 
 
 def validate_project(data: Any, source: str, text: str | None = None, smap: SourceMap | None = None) -> LoadedProject:

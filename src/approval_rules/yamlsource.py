@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, SourcePos
+from .diagnostics import Diagnostic, SourcePos, translate
 
 Path = tuple[str | int, ...]
 
@@ -199,7 +199,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _pos(file, mark) if mark else SourcePos(file, 1, 1)
-        problem = _translate(exc.problem or exc.context or "")
+        problem = translate(exc.problem or exc.context or "", _PROBLEMS)
         return None, smap, [Diagnostic("E101", f"YAML 语法错误：{problem}", pos)]
     except yaml.YAMLError as exc:
         return None, smap, [Diagnostic("E101", f"YAML 语法错误：{exc}", SourcePos(file, 1, 1))]
@@ -227,10 +227,3 @@ _PROBLEMS = {
     "expected a single document in the stream": "一个文件只能有一个 YAML 文档（去掉多余的 ---）",
     "found undefined alias": "引用了未定义的别名（*）",
 }
-
-
-def _translate(problem: str) -> str:
-    for en, zh in _PROBLEMS.items():
-        if problem.startswith(en):
-            return zh
-    return problem
