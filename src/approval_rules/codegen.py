@@ -266,6 +266,22 @@ def _rec_list(out: dict, label: str, value: Any) -> Any:
     return value
 
 
+def _load(source: str, kind: str, g: _Gen, **extra: Any) -> Callable:
+    """The one function defined by generated ``source``, after checking it holds no rule text.
+
+    Its globals: the generator's constants (K) and definitions (D), UNKNOWN, the date helpers
+    and ``extra``.
+    """
+    if not SAFE_SOURCE.match(source):
+        raise AssertionError("generated code must contain no rule text")
+    namespace: dict[str, Any] = {
+        "K": tuple(g.consts), "D": tuple(g.defs), "U": UNKNOWN, "shift": shift,
+        "days_between": days_between, "months_between": months_between, "years_between": years_between, **extra,
+    }
+    exec(compile(source, f"<approval-rules {kind}>", "exec"), namespace)  # noqa: S102 - see module docstring
+    return namespace[source[4 : source.index("(")]]
+
+
 def compile_recorder(node: Node, checked: Checked, definitions: dict[str, Fn] | None = None) -> Callable[[tuple, dict], Any]:
     """The condition evaluated as ``compile_fast`` does, adding every fact it consults to ``out``.
 
@@ -276,15 +292,7 @@ def compile_recorder(node: Node, checked: Checked, definitions: dict[str, Fn] | 
     result = x.expr(node, 1, [])
     body = "\n".join(x.g.lines)
     source = f"def condition(ctx, out):\n    r = ctx[0]\n{body}\n    return {result}\n"
-    if not SAFE_SOURCE.match(source):
-        raise AssertionError("generated code must contain no rule text")
-    namespace: dict[str, Any] = {
-        "K": tuple(x.g.consts), "D": tuple(x.g.defs), "U": UNKNOWN, "shift": shift, "REC": _rec, "REC_LIST": _rec_list,
-        "days_between": days_between, "months_between": months_between, "years_between": years_between,
-        "enumerate": enumerate, "str": str,
-    }
-    exec(compile(source, "<approval-rules recorder>", "exec"), namespace)  # noqa: S102 - see module docstring
-    return namespace["condition"]
+    return _load(source, "recorder", x.g, REC=_rec, REC_LIST=_rec_list, enumerate=enumerate, str=str)
 
 
 def compile_fast(node: Node, checked: Checked, definitions: dict[str, Fn] | None = None) -> Fn:
@@ -293,14 +301,7 @@ def compile_fast(node: Node, checked: Checked, definitions: dict[str, Fn] | None
     result = x.expr(node, 1, [])
     body = "\n".join(x.g.lines)
     source = f"def condition(ctx):\n    r = ctx[0]\n{body}\n    return {result}\n"
-    if not SAFE_SOURCE.match(source):
-        raise AssertionError("generated code must contain no rule text")
-    namespace: dict[str, Any] = {
-        "K": tuple(x.g.consts), "D": tuple(x.g.defs), "U": UNKNOWN, "shift": shift,
-        "days_between": days_between, "months_between": months_between, "years_between": years_between,
-    }
-    exec(compile(source, "<approval-rules condition>", "exec"), namespace)  # noqa: S102 - see module docstring
-    fn = namespace["condition"]
+    fn = _load(source, "condition", x.g)
     fn.source = source  # type: ignore[attr-defined]
     return fn
 
@@ -340,11 +341,4 @@ def compile_plan(rules: list[tuple[Any, bool | None]], known: dict[tuple[str, ..
     body = "\n".join(g.lines) or "    pass"
     memo = "".join(f"    {m} = MISS\n" for m in (x.memo or {}).values())
     source = f"def plan(ctx):\n    r = ctx[0]\n{memo}{body}\n    return [{', '.join(results)}]\n"
-    if not SAFE_SOURCE.match(source):
-        raise AssertionError("generated code must contain no rule text")
-    namespace: dict[str, Any] = {
-        "K": tuple(g.consts), "D": tuple(g.defs), "U": UNKNOWN, "MISS": _MISS, "shift": shift,
-        "days_between": days_between, "months_between": months_between, "years_between": years_between,
-    }
-    exec(compile(source, "<approval-rules plan>", "exec"), namespace)  # noqa: S102 - see module docstring
-    return namespace["plan"]
+    return _load(source, "plan", g, MISS=_MISS)
