@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from approval_rules.compiler import RuleBook
-from approval_rules.diagnostics import ApprovalRulesError, ProjectFileError
+from approval_rules.diagnostics import ProjectFileError
 from approval_rules.engine import evaluate
 from approval_rules.interpreter import interpret
 from approval_rules.loader import parse_project, validate_project

@@ -150,10 +150,6 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diags, key=Diagnostic.sort_key)
 
 
-def has_errors(diags: Iterable[Diagnostic]) -> bool:
-    return any(d.severity is Severity.ERROR for d in diags)
-
-
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, as a ready 是否指 hint, or None."""
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)

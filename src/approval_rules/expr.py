@@ -98,7 +98,6 @@ class Where(Node):
 class Call(Node):
     name: str
     args: tuple[Node, ...]
-    name_end: int = 0
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -321,7 +320,7 @@ class _Parser:
             word = self.take()
             if word.text == "missing":
                 negate = not negate
-            call: Node = Call(left.start, word.end, "exists", (left,), left.start)
+            call: Node = Call(left.start, word.end, "exists", (left,))
             return Not(left.start, word.end, call) if negate else call
         return left
 
@@ -412,7 +411,7 @@ class _Parser:
             self.take()
         self.depth -= 1
         close = self.expect(")", "右括号")
-        return Call(name.start, close.end, name.text, tuple(args), name.end)
+        return Call(name.start, close.end, name.text, tuple(args))
 
 
 def parse(text: str) -> Node:

@@ -17,8 +17,6 @@ from pydantic import BaseModel
 
 from .project import Labels, ProjectFile
 
-SCALAR_KINDS = ("bool", "int", "number", "string", "date", "period", "enum")
-
 
 @dataclass(frozen=True)
 class Type:
@@ -62,7 +60,6 @@ NUMBER = Type("number")
 STRING = Type("string")
 DATE = Type("date")
 PERIOD = Type("period")
-NULL = Type("null")
 ANY = Type("any")
 
 

@@ -71,7 +71,7 @@ def _field_names(model: type[BaseModel], path: tuple, data: Any) -> list[str]:
 
 
 def to_diagnostics(
-    exc: ValidationError, data: Any, smap: SourceMap, model: type[BaseModel], rule_ids: dict[tuple, str] | None = None
+    exc: ValidationError, data: Any, smap: SourceMap, model: type[BaseModel]
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     seen: set[tuple] = set()

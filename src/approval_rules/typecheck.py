@@ -202,13 +202,13 @@ class Checker:
             if rt.kind not in ("list", "any"):
                 return self.error(node.right, "E303", f"「in」的右边应是列表，这里是{rt.describe()}")
             elem = rt.elem or ANY
-            self._enum_literals(node.left, lt, node.right)
-            self._enum_literals(node.right, elem, node.left)
+            self._enum_literals(lt, node.right)
+            self._enum_literals(elem, node.left)
             if not _compatible(lt, elem):
                 self.error(node, "E303", f"不能在{elem.describe()}列表中查找{lt.describe()}")
             return BOOL
-        self._enum_literals(node.left, lt, node.right)
-        self._enum_literals(node.right, rt, node.left)
+        self._enum_literals(lt, node.right)
+        self._enum_literals(rt, node.left)
         if not _compatible(lt, rt):
             return self.error(node, "E303", f"不能比较{lt.describe()}和{rt.describe()}", _compare_hint(lt, rt))
         if op in ("<", "<=", ">", ">=") and lt.kind not in ("int", "number", "date", "any"):
@@ -217,7 +217,7 @@ class Checker:
             return self.error(node, "E303", f"不能直接比较{lt.describe() if lt.kind in ('list', 'object') else rt.describe()}")
         return BOOL
 
-    def _enum_literals(self, enum_node: Node, t: Type, other: Node) -> None:
+    def _enum_literals(self, t: Type, other: Node) -> None:
         if t.kind == "enum" and isinstance(other, Literal) and isinstance(other.value, str):
             self._enum_value(other, t)
         if t.kind == "enum" and isinstance(other, ListLit):
