@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from approval_rules import load_rule_book
-from approval_rules.bundled import cases_dir
-from approval_rules.engine import combine, evaluate, make_backend
-from approval_rules.project import ProjectFile
-from approval_rules.synthetic import Generator, load_templates
-from approval_rules.values import UNKNOWN
+from approval_rules.core.bundled import cases_dir
+from approval_rules.engine.evaluator import combine, evaluate, make_backend
+from approval_rules.model.project import ProjectFile
+from approval_rules.batch.synthetic import Generator, load_templates
+from approval_rules.lang.values import UNKNOWN
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -15,9 +15,9 @@ import datetime as _dt
 import json
 from typing import Any
 
-from approval_rules.compiler import CompiledRule, RuleBook
-from approval_rules.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
-from approval_rules.typecheck import Checked
+from approval_rules.engine.compiler import CompiledRule, RuleBook
+from approval_rules.lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
+from approval_rules.lang.typecheck import Checked
 
 
 class Unsupported(Exception):

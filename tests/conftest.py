@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from approval_rules import load_rule_book
-from approval_rules.bundled import cases_dir, rules_dir
+from approval_rules.core.bundled import cases_dir, rules_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

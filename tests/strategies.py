@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from approval_rules import facts
-from approval_rules.loader import load_project
-from approval_rules.project import ProjectFile
+from approval_rules.model import facts
+from approval_rules.ruleset.loader import load_project
+from approval_rules.model.project import ProjectFile
 
 DATES = st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2028, 12, 31))
 

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from approval_rules.compiler import compile_rules
-from approval_rules.diagnostics import ProjectFileError, RulesError
-from approval_rules.loader import load_project, load_rules
+from approval_rules.engine.compiler import compile_rules
+from approval_rules.core.diagnostics import ProjectFileError, RulesError
+from approval_rules.ruleset.loader import load_project, load_rules
 
 from conftest import DATA
 

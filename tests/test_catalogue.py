@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
-from approval_rules.catalogue import build, html_document, markdown
+from approval_rules.authoring.catalogue import build, html_document, markdown
 from approval_rules.cli import cli
 
 DAY = dt.date(2026, 11, 22)

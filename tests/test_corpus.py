@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from approval_rules.casetest import case_files, run_case
+from approval_rules.authoring.casetest import case_files, run_case
 
 from conftest import bundled_cases
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from approval_rules.casetest import coverage_of_cases
+from approval_rules.authoring.casetest import coverage_of_cases
 from approval_rules.cli import cli
 
 from conftest import bundled_cases

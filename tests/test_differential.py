@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from approval_rules.casetest import case_files
-from approval_rules.engine import evaluate, make_backend
-from approval_rules.loader import load_project
+from approval_rules.authoring.casetest import case_files
+from approval_rules.engine.evaluator import evaluate, make_backend
+from approval_rules.ruleset.loader import load_project
 
 from conftest import DURABLE_SUPPORTED, bundled_cases
 from strategies import bundled_case_dicts, mutated, schema_projects

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from approval_rules.diagnostics import CODES
-from approval_rules.project import DOCUMENTS
-from approval_rules.ruleset import LEGAL_EFFECTS
+from approval_rules.core.diagnostics import CODES
+from approval_rules.model.project import DOCUMENTS
+from approval_rules.ruleset.models import LEGAL_EFFECTS
 
 from conftest import ROOT
 

@@ -10,12 +10,12 @@ import threading
 import pytest
 
 from approval_rules import compile_rules, load_rules
-from approval_rules.durable_backend import CHUNK, GUARD, DurableBackend, DurableError, _compile, _SyncHost
-from approval_rules.engine import evaluate, make_backend
-from approval_rules.explain import explain
-from approval_rules.loader import load_project
-from approval_rules.project import ProjectFile
-from approval_rules.values import UNKNOWN
+from approval_rules.engine.backends.durable import CHUNK, GUARD, DurableBackend, DurableError, _compile, _SyncHost
+from approval_rules.engine.evaluator import evaluate, make_backend
+from approval_rules.authoring.explain import explain
+from approval_rules.ruleset.loader import load_project
+from approval_rules.model.project import ProjectFile
+from approval_rules.lang.values import UNKNOWN
 
 from conftest import DATA, bundled_cases
 
@@ -58,8 +58,8 @@ def run_isolated(tmp_path, require: str, facts: str) -> subprocess.CompletedProc
     target = rules(tmp_path, require)
     script = textwrap.dedent(f"""
         from approval_rules import compile_rules, load_rules
-        from approval_rules.durable_backend import DurableBackend
-        from approval_rules.project import ProjectFile
+        from approval_rules.engine.backends.durable import DurableBackend
+        from approval_rules.model.project import ProjectFile
         book = compile_rules(load_rules({str(target)!r}))
         p = ProjectFile.model_validate({facts})
         print(DurableBackend().verdicts(book, p, p.application.submitted_date)[1][0][1])
@@ -137,7 +137,7 @@ def test_absent_facts_are_left_out_not_sent_as_null(tmp_path):
 
 def test_an_action_exception_is_not_swallowed(tmp_path, monkeypatch):
     # durable puts an action's exception into the session state and carries on.
-    import approval_rules.durable_backend as db
+    import approval_rules.engine.backends.durable as db
 
     def failing(key):
         def action(c):

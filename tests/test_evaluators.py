@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from approval_rules.closures import Trace, compile_expr
-from approval_rules.codegen import compile_fast, compile_recorder
-from approval_rules.expr import parse
-from approval_rules.interpreter import interpret
-from approval_rules.project import ProjectFile
-from approval_rules.typecheck import check_condition, check_value
-from approval_rules.values import UNKNOWN as U
+from approval_rules.engine.closures import Trace, compile_expr
+from approval_rules.engine.codegen import compile_fast, compile_recorder
+from approval_rules.lang.expr import parse
+from approval_rules.lang.interpreter import interpret
+from approval_rules.model.project import ProjectFile
+from approval_rules.lang.typecheck import check_condition, check_value
+from approval_rules.lang.values import UNKNOWN as U
 
 AS_OF = dt.date(2024, 3, 15)
 
@@ -136,7 +136,7 @@ def test_trace_labels_list_elements_by_index():
     ],
 )
 def test_blame_names_only_the_missing_facts_that_keep_a_result_unknown(text, blamed):
-    from approval_rules.interpreter import blame
+    from approval_rules.lang.interpreter import blame
 
     p = project(enterprise={"industry": "coal_mine", "liability_insurance": True}, licence={})
     node = parse(text)
@@ -145,7 +145,7 @@ def test_blame_names_only_the_missing_facts_that_keep_a_result_unknown(text, bla
 
 
 def test_blame_points_into_list_elements():
-    from approval_rules.interpreter import blame
+    from approval_rules.lang.interpreter import blame
 
     p = project(accidents=[{"date": "2022-01-01", "deaths": 0}, {"date": "2023-01-01"}])
     node = parse("any(accidents where deaths > 0)")

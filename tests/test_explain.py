@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 from approval_rules.cli import cli
-from approval_rules.explain import explain, render_text
-from approval_rules.loader import load_project
+from approval_rules.authoring.explain import explain, render_text
+from approval_rules.ruleset.loader import load_project
 
 from conftest import bundled_cases
 
@@ -32,7 +32,7 @@ def test_explain_lists_every_applicable_rule_by_default(book):
 
 
 def test_explain_agrees_with_the_decision(book):
-    from approval_rules.engine import evaluate
+    from approval_rules.engine.evaluator import evaluate
 
     project = load_project(DEATH).project
     decided = {f.rule_id: f.outcome for f in evaluate(book, project).findings}

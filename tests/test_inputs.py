@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 
-from approval_rules.inputs import case_id, count, iter_items, missing
+from approval_rules.batch.inputs import case_id, count, iter_items, missing
 
 from batchdata import project, write_jsonl, yaml_text
 
@@ -83,7 +83,7 @@ def test_unreadable_inputs_become_items_with_a_problem(tmp_path):
 
 
 def test_case_id_comes_from_the_file_else_the_label():
-    from approval_rules.project import ProjectFile
+    from approval_rules.model.project import ProjectFile
 
     with_id = ProjectFile.model_validate(project("given"))
     with_app_id = ProjectFile.model_validate(project(None, app_id="APP-7"))

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from approval_rules.lint import lint
+from approval_rules.authoring.lint import lint
 
 from conftest import DATA, bundled_rules
 

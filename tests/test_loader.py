@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from approval_rules.diagnostics import ProjectFileError, RulesError
-from approval_rules.loader import load_rules, parse_project
-from approval_rules.yamlsource import load_yaml
+from approval_rules.core.diagnostics import ProjectFileError, RulesError
+from approval_rules.ruleset.loader import load_rules, parse_project
+from approval_rules.ruleset.yamlsource import load_yaml
 
 YAML = """case_id: x
 application:

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from approval_rules.compiler import RuleBook
-from approval_rules.diagnostics import ProjectFileError
-from approval_rules.engine import evaluate
-from approval_rules.interpreter import interpret
-from approval_rules.loader import parse_project, validate_project
-from approval_rules.project import ProjectFile
-from approval_rules.values import UNKNOWN
-from approval_rules.yamlsource import load_yaml
+from approval_rules.engine.compiler import RuleBook
+from approval_rules.core.diagnostics import ProjectFileError
+from approval_rules.engine.evaluator import evaluate
+from approval_rules.lang.interpreter import interpret
+from approval_rules.ruleset.loader import parse_project, validate_project
+from approval_rules.model.project import ProjectFile
+from approval_rules.lang.values import UNKNOWN
+from approval_rules.ruleset.yamlsource import load_yaml
 
 from conftest import bundled_cases
 from strategies import bundled_case_dicts, leaf_paths, mutated, schema_projects, without

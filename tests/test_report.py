@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 
 from approval_rules.cli import cli
-from approval_rules.report import render
-from approval_rules.store import Store
+from approval_rules.batch.report import render
+from approval_rules.batch.store import Store
 
 from batchdata import RULES, mixed, write_jsonl
 

@@ -5,7 +5,7 @@ import shutil
 
 from approval_rules import load_rule_book
 from approval_rules.cli import cli
-from approval_rules.rulediff import compare_rules, diff
+from approval_rules.authoring.rulediff import compare_rules, diff
 
 from conftest import bundled_cases, bundled_rules
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from approval_rules.rules_schema import COMMENT, rules_schema
+from approval_rules.ruleset.rules_schema import COMMENT, rules_schema
 
 from conftest import ROOT, bundled_rules
 

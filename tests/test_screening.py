@@ -16,12 +16,12 @@ import pytest
 
 from approval_rules import load_rule_book
 from approval_rules.cli import cli
-from approval_rules.engine import evaluate
-from approval_rules.inputs import iter_items
-from approval_rules.progress import Progress
-from approval_rules.project import ProjectFile
-from approval_rules.screening import Batch, decide, summary_line
-from approval_rules.store import Store
+from approval_rules.engine.evaluator import evaluate
+from approval_rules.batch.inputs import iter_items
+from approval_rules.batch.progress import Progress
+from approval_rules.model.project import ProjectFile
+from approval_rules.batch.screening import Batch, decide, summary_line
+from approval_rules.batch.store import Store
 
 from batchdata import RULES, mixed, project, write_jsonl, yaml_text
 
@@ -248,7 +248,7 @@ def test_ctrl_c_commits_what_was_decided(rules, tmp_path):
 
 
 def test_an_internal_error_on_one_input_is_a_row(rules, tmp_path, monkeypatch):
-    import approval_rules.screening as screening
+    import approval_rules.batch.screening as screening
 
     book = load_rule_book(rules)
     real = screening.evaluate

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from approval_rules.decision import Decision, RuleSetRef
-from approval_rules.store import Row, Store, StoreError, decision_line, default_path
+from approval_rules.engine.decision import Decision, RuleSetRef
+from approval_rules.batch.store import Row, Store, StoreError, decision_line, default_path
 
 import datetime as dt
 

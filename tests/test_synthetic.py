@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from approval_rules.bundled import cases_dir
+from approval_rules.core.bundled import cases_dir
 from approval_rules.cli import cli
-from approval_rules.engine import evaluate
-from approval_rules.project import ProjectFile
-from approval_rules.synthetic import DOMAINS, Generator, domain_of, load_templates
+from approval_rules.engine.evaluator import evaluate
+from approval_rules.model.project import ProjectFile
+from approval_rules.batch.synthetic import DOMAINS, Generator, domain_of, load_templates
 
 
 def test_same_seed_same_files_other_seed_other_files():

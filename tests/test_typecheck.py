@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from approval_rules.expr import parse
-from approval_rules.facts import DATE, INT
-from approval_rules.typecheck import check_condition, check_value
+from approval_rules.lang.expr import parse
+from approval_rules.model.facts import DATE, INT
+from approval_rules.lang.typecheck import check_condition, check_value
 
 
 def errors(text, **kw):

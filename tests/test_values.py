@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from approval_rules.values import UNKNOWN, add_months, days_between, months_between, shift, years_between
+from approval_rules.lang.values import UNKNOWN, add_months, days_between, months_between, shift, years_between
 
 D = dt.date
 

@@ -32,14 +32,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bundled import rules_dir
-from .compiler import RuleBook, compile_rules
-from .decision import CitationOut as Citation
-from .decision import Decision, Finding
-from .diagnostics import ApprovalRulesError, Diagnostic, ProjectFileError, RulesError, SourcePos
-from .engine import evaluate
-from .loader import load_project, load_rules, parse_project
-from .project import ProjectFile
+from .core.bundled import rules_dir
+from .engine.compiler import RuleBook, compile_rules
+from .engine.decision import CitationOut as Citation
+from .engine.decision import Decision, Finding
+from .core.diagnostics import ApprovalRulesError, Diagnostic, ProjectFileError, RulesError, SourcePos
+from .engine.evaluator import evaluate
+from .ruleset.loader import load_project, load_rules, parse_project
+from .model.project import ProjectFile
 
 __version__ = "0.1.0"
 

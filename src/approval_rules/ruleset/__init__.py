@@ -1,0 +1,3 @@
+"""The ``ruleset`` layer: the rule-set language (models, JSON Schema) and loading YAML/JSON files with positions.
+
+May import: core, model, lang."""

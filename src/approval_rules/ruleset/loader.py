@@ -1,0 +1,239 @@
+"""Files → validated models plus source maps, or an error listing every problem at once.
+
+Rule sets are directories: ``ruleset.yaml`` (header and legal sources) and rule files
+(``*.yaml``, usually one chapter each). Project files are YAML or JSON; a reserved
+top-level ``expect:`` block (used by the bundled example cases) is split off and checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from ..core.diagnostics import Diagnostic, ProjectFileError, RulesError, SourcePos, translate
+from ..model.project import ProjectFile
+from ..model.project.base import Date
+from .models import RModel, Rule, RuleFile, RuleSetHeader
+from .schema_errors import to_diagnostics
+from .yamlsource import SourceMap, load_yaml
+
+HEADER_FILE = "ruleset.yaml"
+
+
+@dataclass
+class RuleEntry:
+    """A rule as written, with the file it came from and its path in that file."""
+
+    rule: Rule
+    file: str
+    path: tuple
+    chapter: str | None = None
+
+
+@dataclass
+class LoadedRuleSet:
+    header: RuleSetHeader
+    directory: str
+    entries: list[RuleEntry]
+    maps: dict[str, SourceMap]
+    sha256: str
+    files: list[str] = field(default_factory=list)
+
+
+def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError:
+        return None, Diagnostic("E104", "文件不是 UTF-8 编码", SourcePos(str(path), 1, 1), hint="用 UTF-8 编码另存该文件")
+    except OSError as exc:
+        return None, Diagnostic("E104", f"无法读取文件：{exc.strerror}", SourcePos(str(path), 1, 1))
+
+
+def _parse_model(model: type[RModel], text: str, file: str) -> tuple[Any, Any, SourceMap, list[Diagnostic]]:
+    data, smap, diags = load_yaml(text, file)
+    if diags:
+        return None, data, smap, diags
+    if not isinstance(data, dict):
+        return None, data, smap, [Diagnostic("E203", "文件内容应是键值对（映射）", SourcePos(file, 1, 1))]
+    try:
+        return model.model_validate(data), data, smap, []
+    except ValidationError as exc:
+        return None, data, smap, to_diagnostics(exc, data, smap, model)
+
+
+def rule_set_dirs(root: str | Path) -> list[Path]:
+    """The rule-set directories under ``root`` (``root`` itself if it is one)."""
+    root = Path(root)
+    if (root / HEADER_FILE).is_file():
+        return [root]
+    return sorted(p.parent for p in root.glob(f"*/{HEADER_FILE}"))
+
+
+def load_rule_set(directory: str | Path) -> LoadedRuleSet:
+    """Load one rule-set directory; raise ``RulesError`` with every problem found."""
+    directory = Path(directory)
+    diags: list[Diagnostic] = []
+    maps: dict[str, SourceMap] = {}
+    entries: list[RuleEntry] = []
+    files: list[str] = []
+    digest = hashlib.sha256()
+    header_path = directory / HEADER_FILE
+    header = None
+    for path in [header_path] + sorted(p for p in directory.glob("*.yaml") if p.name != HEADER_FILE):
+        text, problem = _read(path)
+        if problem:
+            diags.append(problem)
+            continue
+        assert text is not None
+        name = str(path)
+        files.append(name)
+        digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
+        model = RuleSetHeader if path == header_path else RuleFile
+        parsed, _, maps[name], problems = _parse_model(model, text, name)
+        diags += problems
+        if path == header_path:
+            header = parsed
+        elif parsed is not None:
+            entries += [RuleEntry(r, name, ("rules", i), parsed.chapter) for i, r in enumerate(parsed.rules)]
+    if diags or header is None:
+        raise RulesError(diags)
+    return LoadedRuleSet(header, str(directory), entries, maps, digest.hexdigest(), files)
+
+
+def load_rules(root: str | Path) -> list[LoadedRuleSet]:
+    """Load every rule set under ``root``; raise one ``RulesError`` listing all problems."""
+    dirs = rule_set_dirs(root)
+    if not dirs:
+        raise RulesError([Diagnostic("E215", f"目录「{root}」中没有规则集（缺少 {HEADER_FILE}）", SourcePos(str(root), 1, 1))])
+    loaded: list[LoadedRuleSet] = []
+    diags: list[Diagnostic] = []
+    for d in dirs:
+        try:
+            loaded.append(load_rule_set(d))
+        except RulesError as exc:
+            diags += exc.diagnostics
+    if diags:
+        raise RulesError(diags)
+    return loaded
+
+
+# --- project files ---------------------------------------------------------------------------
+
+Decision = Literal["approve", "reject", "needs_correction", "refer"]
+
+
+class ExpectedCitation(RModel):
+    rule: str = Field(title="规则编号")
+    law_version: Date | None = Field(None, title="法律版本施行日期")
+    article: int | None = Field(None, title="条")
+
+
+class Expectation(RModel):
+    """What an example case must decide (the ``expect:`` block)."""
+
+    decision: Decision = Field(title="预期决定")
+    findings: list[str] = Field(default_factory=list, title="预期的问题规则编号（全部列出）")
+    citations: list[ExpectedCitation] = Field(default_factory=list, title="预期引用")
+    note: str | None = Field(None, title="说明")
+
+
+@dataclass
+class LoadedProject:
+    project: ProjectFile
+    source: str
+    expect: Expectation | None = None
+    smap: SourceMap | None = None
+    expect_line: int | None = None
+
+
+def parse_project(text: str, source: str, fmt: str | None = None) -> LoadedProject:
+    """Parse one project file from text; raise ``ProjectFileError`` listing every problem."""
+    fmt = fmt or ("json" if source.endswith(".json") else "yaml")
+    if fmt == "json":
+        if '"expect"' not in text:
+            # The batch path: JSON parsed and validated in one pass by pydantic. Only a file that
+            # fails goes the slow way below, which places every problem at its line and column.
+            try:
+                return LoadedProject(ProjectFile.model_validate_json(text), source)
+            except ValidationError:
+                pass
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProjectFileError([Diagnostic("E101", f"JSON 语法错误：{translate(exc.msg, _JSON_PROBLEMS)}", SourcePos(source, exc.lineno, exc.colno))]) from None
+        smap = None
+    else:
+        data, smap, diags = load_yaml(text, source)
+        if diags:
+            raise ProjectFileError(diags)
+    return validate_project(data, source, text, smap)
+
+
+_JSON_PROBLEMS = {  # the messages of Python's json module, 3.11 to 3.13
+    "Expecting value": "此处应是一个值（多余的逗号，或字符串未加双引号？）",
+    "Expecting property name enclosed in double quotes": "此处应是用双引号括起的键（多余的逗号，或用了单引号？）",
+    "Expecting ':' delimiter": "键后应有冒号「:」",
+    "Expecting ',' delimiter": "缺少逗号「,」",
+    "Unterminated string": "字符串没有结束的双引号",
+    "Invalid control character": "字符串中有控制字符（换行应写作 \\n）",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Invalid \\escape": "无效的反斜杠转义",
+    "Extra data": "数据结束之后还有多余字符",
+    "Illegal trailing comma": "最后一项之后多了逗号",
+}
+
+
+def validate_project(data: Any, source: str, text: str | None = None, smap: SourceMap | None = None) -> LoadedProject:
+    """Validate already-parsed data as a project file (positions recovered from ``text`` if needed)."""
+    if not isinstance(data, dict):
+        raise ProjectFileError([Diagnostic("E203", "项目文件应是键值对（映射）", SourcePos(source, 1, 1))])
+    body = {k: v for k, v in data.items() if k != "expect"}
+    diags: list[Diagnostic] = []
+    project = expect = None
+    try:
+        project = ProjectFile.model_validate(body)
+    except ValidationError as exc:
+        smap = smap or _map_for(text, source)
+        diags += to_diagnostics(exc, body, smap, ProjectFile)
+    if "expect" in data:
+        try:
+            expect = Expectation.model_validate(data["expect"])
+        except ValidationError as exc:
+            smap = smap or _map_for(text, source)
+            for d in to_diagnostics(exc, data["expect"], _shift(smap, "expect"), Expectation):
+                diags.append(Diagnostic("E220", d.message, d.pos, hint=d.hint))
+    if diags:
+        raise ProjectFileError(diags)
+    assert project is not None
+    line = smap.key(("expect",)).line if smap and "expect" in data else None
+    return LoadedProject(project, source, expect, smap, line)
+
+
+def _map_for(text: str | None, source: str) -> SourceMap:
+    if text is None:
+        return SourceMap(source)
+    _, smap, _ = load_yaml(text, source)
+    return smap
+
+
+def _shift(smap: SourceMap, prefix: str) -> SourceMap:
+    shifted = SourceMap(smap.file, lines=smap.lines)
+    for table, out in ((smap.values, shifted.values), (smap.keys, shifted.keys)):
+        for path, pos in table.items():
+            if path[:1] == (prefix,):
+                out[path[1:]] = pos
+    return shifted
+
+
+def load_project(path: str | Path) -> LoadedProject:
+    path = Path(path)
+    text, problem = _read(path)
+    if problem:
+        raise ProjectFileError([problem])
+    assert text is not None
+    return parse_project(text, str(path))
