@@ -37,7 +37,8 @@ from typing import Any, Callable
 
 from approval_rules import load_rule_book
 from approval_rules.core.bundled import cases_dir
-from approval_rules.engine.evaluator import combine, evaluate, make_backend
+from approval_rules.engine import make_backend
+from approval_rules.engine.evaluator import combine, evaluate
 from approval_rules.model.project import ProjectFile
 from approval_rules.batch.synthetic import Generator, load_templates
 from approval_rules.lang.values import UNKNOWN

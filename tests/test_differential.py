@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from approval_rules.authoring.casetest import case_files
-from approval_rules.engine.evaluator import evaluate, make_backend
+from approval_rules.engine import make_backend
+from approval_rules.engine.evaluator import evaluate
 from approval_rules.ruleset.loader import load_project
 
 from conftest import DURABLE_SUPPORTED, bundled_cases

@@ -11,7 +11,8 @@ import pytest
 
 from approval_rules import compile_rules, load_rules
 from approval_rules.engine.backends.durable import CHUNK, GUARD, DurableBackend, DurableError, _compile, _SyncHost
-from approval_rules.engine.evaluator import evaluate, make_backend
+from approval_rules.engine import make_backend
+from approval_rules.engine.evaluator import evaluate
 from approval_rules.authoring.explain import explain
 from approval_rules.ruleset.loader import load_project
 from approval_rules.model.project import ProjectFile

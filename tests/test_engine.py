@@ -205,7 +205,7 @@ def test_missing_lists_only_what_decides_the_rule(book):
 
 def test_a_missing_durable_says_so_in_chinese():
     script = "import sys; sys.modules['durable'] = None; sys.modules['durable.engine'] = None\n" \
-             "from approval_rules.engine.evaluator import make_backend, BackendUnavailable\n" \
+             "from approval_rules.engine import make_backend, BackendUnavailable\n" \
              "try:\n    make_backend('durable')\nexcept BackendUnavailable as e:\n    print(e)\n"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60).stdout
     assert "approval-rules[durable]" in out and "3.13" in out

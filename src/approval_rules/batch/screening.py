@@ -43,7 +43,8 @@ from typing import Callable, Iterable, Iterator
 from ..engine.compiler import RuleBook, compile_rules
 from ..engine.decision import Decision
 from ..core.diagnostics import ApprovalRulesError, Diagnostic, SourcePos
-from ..engine.evaluator import Backend, evaluate, make_backend
+from ..engine.backends import make_backend
+from ..engine.evaluator import Backend, evaluate
 from .inputs import Item, case_id, iter_items
 from ..ruleset.loader import load_rules, parse_project
 from .store import DECISIONS, Row, Store

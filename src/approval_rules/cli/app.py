@@ -23,7 +23,8 @@ from ..authoring.catalogue import markdown as catalogue_markdown
 from ..authoring.coverage import render_text as coverage_text
 from ..engine.compiler import RuleBook, compile_rules
 from ..core.diagnostics import ApprovalRulesError, ProjectFileError, RulesError
-from ..engine.evaluator import BACKENDS, Backend, BackendUnavailable, evaluate, make_backend
+from ..engine.backends import BACKENDS, make_backend
+from ..engine.evaluator import Backend, BackendUnavailable, evaluate
 from ..authoring.explain import explain as explain_case
 from ..authoring.explain import render_text as explain_text
 from ..batch.exports import FORMATS as EXPORT_FORMATS

@@ -17,7 +17,7 @@ from ..model import facts
 from .closures import Trace
 from .compiler import CompiledRule, Condition, RuleBook
 from .decision import Decision, Finding, decide
-from ..lang.interpreter import blame, interpret
+from ..lang.interpreter import blame
 from ..model.project import ProjectFile
 from ..lang.values import UNKNOWN
 
@@ -67,50 +67,16 @@ class Backend(Protocol):
         ...
 
 
-class NativeBackend:
-    """Compiled closures over the rules the routing index leaves: the default, the fastest."""
+def native_verdicts(book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
+    """The rule book's own plan: compiled closures over the rules the routing index leaves.
 
-    name = "native"
-
-    def verdicts(self, book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
-        candidates = book.candidates(day, project)
-        return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))
-
-
-class ReferenceBackend:
-    """The reference interpreter on every rule in force, without the index: a second opinion."""
-
-    name = "reference"
-
-    def verdicts(self, book: RuleBook, project: ProjectFile, day: _dt.date) -> Verdicts:
-        out = []
-        for rule in book.active(day):
-            defs = {n: (d.node, d.checked) for n, d in rule.definitions.items()}
-            applies = interpret(rule.when.node, rule.when.checked, project, day, defs)
-            holds = interpret(rule.require.node, rule.require.checked, project, day, defs)
-            out.append((rule, combine(applies, holds)))
-        return [], out
+    What ``evaluate`` does without a backend; the ``native`` backend offers it by name."""
+    candidates = book.candidates(day, project)
+    return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))
 
 
 class BackendUnavailable(RuntimeError):
     """A backend cannot be used here (its optional dependency is missing); the message is Chinese."""
-
-
-NATIVE = NativeBackend()
-BACKENDS = ("native", "reference", "durable")
-
-
-def make_backend(name: str) -> Backend:
-    """The backend called ``name``; durable-rules is imported only when it is asked for."""
-    if name == "native":
-        return NATIVE
-    if name == "reference":
-        return ReferenceBackend()
-    if name == "durable":
-        from .backends.durable import DurableBackend  # the optional extra, imported on request only
-
-        return DurableBackend()
-    raise ValueError(f"unknown backend {name!r}")
 
 
 def evaluate(
@@ -121,7 +87,7 @@ def evaluate(
     day = decision_date(project, as_of)
     findings: list[Finding] = []
     passed: list[str] = []
-    never, verdicts = (backend or NATIVE).verdicts(book, project, day)
+    never, verdicts = backend.verdicts(book, project, day) if backend else native_verdicts(book, project, day)
     not_applicable = list(never)
     applicable = 0
     for rule, v in verdicts:

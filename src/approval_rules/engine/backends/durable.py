@@ -476,3 +476,7 @@ class DurableBackend:
             self._host.delete_state(ruleset, sid)
         except Exception:  # noqa: BLE001 - error 309: the failed assert left no session to delete
             pass
+
+
+def make() -> DurableBackend:
+    return DurableBackend()
