@@ -10,7 +10,8 @@ import threading
 import pytest
 
 from approval_rules import compile_rules, load_rules
-from approval_rules.engine.backends.durable import CHUNK, GUARD, DurableBackend, DurableError, _compile, _SyncHost
+from approval_rules.engine.backends.durable import DurableBackend, DurableError, _SyncHost
+from approval_rules.engine.backends.durable_translate import CHUNK, GUARD, _compile
 from approval_rules.engine import make_backend
 from approval_rules.engine.evaluator import evaluate
 from approval_rules.authoring.explain import explain
@@ -138,7 +139,7 @@ def test_absent_facts_are_left_out_not_sent_as_null(tmp_path):
 
 def test_an_action_exception_is_not_swallowed(tmp_path, monkeypatch):
     # durable puts an action's exception into the session state and carries on.
-    import approval_rules.engine.backends.durable as db
+    import approval_rules.engine.backends.durable_translate as db
 
     def failing(key):
         def action(c):
