@@ -15,7 +15,7 @@ import datetime as _dt
 import json
 from typing import Any
 
-from approval_rules.engine.compiler import CompiledRule, RuleBook
+from approval_rules.engine.book import CompiledRule, RuleBook
 from approval_rules.lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
 from approval_rules.lang.typecheck import Checked
 

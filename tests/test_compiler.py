@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from approval_rules import compile_rules, load_rules
-from approval_rules.engine.compiler import ROUTING, _known, _routing, _routing_reads
+from approval_rules.engine.book import ROUTING, _known, _routing, _routing_reads
 from approval_rules.lang.interpreter import partially
 from approval_rules.ruleset.loader import load_project
 

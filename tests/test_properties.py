@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from approval_rules.engine.compiler import RuleBook
+from approval_rules.engine.book import RuleBook
 from approval_rules.core.diagnostics import ProjectFileError
 from approval_rules.engine.evaluator import evaluate
 from approval_rules.lang.interpreter import interpret

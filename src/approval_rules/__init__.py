@@ -33,7 +33,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .core.bundled import rules_dir
-from .engine.compiler import RuleBook, compile_rules
+from .engine.book import RuleBook
+from .engine.compiler import compile_rules
 from .engine.decision import CitationOut as Citation
 from .engine.decision import Decision, Finding
 from .core.diagnostics import ApprovalRulesError, Diagnostic, ProjectFileError, RulesError, SourcePos

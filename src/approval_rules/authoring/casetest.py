@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..engine.compiler import RuleBook
+from ..engine.book import RuleBook
 from ..engine.decision import Decision
 from ..core.diagnostics import ApprovalRulesError, Diagnostic
 from .coverage import CoverageReport, coverage

@@ -12,7 +12,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from ..engine.compiler import SPECIAL_PLACEHOLDERS, CitationRef, CompiledRule, RuleBook
+from ..engine.book import CitationRef, CompiledRule, RuleBook
+from ..engine.compiler import SPECIAL_PLACEHOLDERS
 from ..lang.expr import parse
 from ..lang.prose import Prose, date_zh
 from ..lang.typecheck import check_value

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..engine.closures import Trace
-from ..engine.compiler import CitationRef, CompiledRule, Condition, RuleBook
+from ..engine.book import CitationRef, CompiledRule, Condition, RuleBook
 from ..core.diagnostics import SourcePos
 from ..engine.evaluator import RuleTrace
 from ..lang.expr import BoolOp, Node, walk

@@ -10,7 +10,7 @@ import datetime as _dt
 from typing import Any
 
 from ..engine.closures import Trace
-from ..engine.compiler import Condition, DefinitionInfo, RuleBook
+from ..engine.book import Condition, DefinitionInfo, RuleBook
 from ..engine.evaluator import Backend, RuleTrace, format_value, trace_case
 from ..lang.expr import BoolOp, Call, ListLit, Literal, Node, Not, Period, children
 from ..model.project import ProjectFile

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..lang import analysis
-from ..engine.compiler import CompiledRule, RuleBook, compile_rules
+from ..engine.book import CompiledRule, RuleBook
+from ..engine.compiler import compile_rules
 from ..core.diagnostics import Diagnostic, RulesError, Severity, SourcePos, sort_diagnostics
 from ..lang.expr import canonical, parse, walk
 from ..lang.expr import Path as PathNode

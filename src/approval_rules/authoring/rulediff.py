@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .casetest import case_files
-from ..engine.compiler import CompiledRule, RuleBook
+from ..engine.book import CompiledRule, RuleBook
 from ..engine.decision import DECISION_ZH
 from ..core.diagnostics import ApprovalRulesError
 from ..engine.evaluator import evaluate

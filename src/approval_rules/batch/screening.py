@@ -40,7 +40,8 @@ from importlib import metadata as _metadata
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..engine.compiler import RuleBook, compile_rules
+from ..engine.book import RuleBook
+from ..engine.compiler import compile_rules
 from ..engine.decision import Decision
 from ..core.diagnostics import ApprovalRulesError, Diagnostic, SourcePos
 from ..engine.backends import make_backend

@@ -21,7 +21,8 @@ from ..authoring.casetest import coverage_of_cases, run_cases
 from ..authoring.catalogue import html_document as catalogue_html
 from ..authoring.catalogue import markdown as catalogue_markdown
 from ..authoring.coverage import render_text as coverage_text
-from ..engine.compiler import RuleBook, compile_rules
+from ..engine.book import RuleBook
+from ..engine.compiler import compile_rules
 from ..core.diagnostics import ApprovalRulesError, ProjectFileError, RulesError
 from ..engine.backends import BACKENDS, make_backend
 from ..engine.evaluator import Backend, BackendUnavailable, evaluate

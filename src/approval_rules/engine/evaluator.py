@@ -15,7 +15,7 @@ from typing import Any, Iterable, Protocol
 
 from ..model import facts
 from .closures import Trace
-from .compiler import CompiledRule, Condition, RuleBook
+from .book import CompiledRule, Condition, RuleBook
 from .decision import Decision, Finding, decide
 from ..lang.interpreter import blame
 from ..model.project import ProjectFile

@@ -19,7 +19,7 @@ import threading
 import weakref
 from typing import Any
 
-from ..compiler import RuleBook
+from ..book import RuleBook
 from ..evaluator import BackendUnavailable, Verdicts
 from ...lang.expr import Node
 from ...model.project import ProjectFile

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..closures import compile_expr
-from ..compiler import CompiledRule, RuleBook
+from ..book import CompiledRule, RuleBook
 from ...lang.expr import Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Where
 from ...lang.typecheck import Checked
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ...model.project import ProjectFile
-from ..compiler import RuleBook
+from ..book import RuleBook
 from ..evaluator import Verdicts, native_verdicts
 
 

@@ -6,7 +6,7 @@ import datetime as _dt
 
 from ...lang.interpreter import interpret
 from ...model.project import ProjectFile
-from ..compiler import RuleBook
+from ..book import RuleBook
 from ..evaluator import Verdicts, combine
 
 
