@@ -6,7 +6,7 @@ import datetime as dt
 
 from approval_rules import compile_rules, load_rules
 from approval_rules.engine.codegen import SAFE_SOURCE, compile_fast, compile_plan, compile_recorder
-from approval_rules.lang.expr import parse
+from approval_rules.lang.parser import parse
 from approval_rules.model.project import ProjectFile
 from approval_rules.lang.typecheck import check_condition
 from approval_rules.lang.values import UNKNOWN

@@ -8,7 +8,7 @@ import pytest
 
 from approval_rules.engine.closures import Trace, compile_expr
 from approval_rules.engine.codegen import compile_fast, compile_recorder
-from approval_rules.lang.expr import parse
+from approval_rules.lang.parser import parse
 from approval_rules.lang.interpreter import interpret
 from approval_rules.model.project import ProjectFile
 from approval_rules.lang.typecheck import check_condition, check_value

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from approval_rules.lang.expr import Between, BoolOp, Call, Compare, Literal, Not, OffsetError, Path, Period, Where, parse, walk
+from approval_rules.lang.expr import Between, BoolOp, Call, Compare, Literal, Not, Path, Period, Where, walk
+from approval_rules.lang.parser import OffsetError, parse
 
 
 def test_precedence_or_below_and_below_not():

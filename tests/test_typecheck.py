@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from approval_rules.lang.expr import parse
+from approval_rules.lang.parser import parse
 from approval_rules.model.facts import DATE, INT
 from approval_rules.lang.typecheck import check_condition, check_value
 

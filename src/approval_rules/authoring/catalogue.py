@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..engine.book import CitationRef, CompiledRule, RuleBook
 from ..engine.compiler import SPECIAL_PLACEHOLDERS
-from ..lang.expr import parse
+from ..lang.parser import parse
 from ..lang.prose import Prose, date_zh
 from ..lang.typecheck import check_value
 from ..engine.render import chinese_number

@@ -16,7 +16,8 @@ from ..lang import analysis
 from ..engine.book import CompiledRule, RuleBook
 from ..engine.compiler import compile_rules
 from ..core.diagnostics import Diagnostic, RulesError, Severity, SourcePos, sort_diagnostics
-from ..lang.expr import canonical, parse, walk
+from ..lang.parser import parse
+from ..lang.expr import canonical, walk
 from ..lang.expr import Path as PathNode
 from ..ruleset.loader import load_rules, rule_set_dirs
 from ..lang.typecheck import check_value

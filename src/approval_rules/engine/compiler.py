@@ -16,7 +16,8 @@ from .book import CitationRef, CompiledRule, Condition, DefinitionInfo, Placehol
 from .closures import Fn, compile_expr
 from .codegen import compile_fast, compile_recorder
 from ..core.diagnostics import Diagnostic, RulesError, SourcePos, suggest
-from ..lang.expr import BoolOp, Call, Compare, ListLit, Literal, Node, OffsetError, Path, parse, walk
+from ..lang.parser import OffsetError, parse
+from ..lang.expr import BoolOp, Call, Compare, ListLit, Literal, Node, Path, walk
 from ..ruleset.loader import LoadedRuleSet, RuleEntry
 from ..model.project import DOCUMENTS
 from ..ruleset.models import Citation, Effective, Source, SourceVersion

@@ -21,11 +21,11 @@ from .expr import (
     Literal,
     Node,
     Not,
-    OffsetError,
     Path,
     Period,
     Where,
 )
+from .parser import OffsetError
 from ..model.facts import ANY, BOOL, DATE, INT, NUMBER, PERIOD, STRING, Type
 
 BUILTINS = {"as_of": (DATE, "决定日期")}
