@@ -20,7 +20,8 @@ from approval_rules.engine.evaluator import evaluate
 from approval_rules.batch.inputs import iter_items
 from approval_rules.batch.progress import Progress
 from approval_rules.model.project import ProjectFile
-from approval_rules.batch.screening import Batch, decide, summary_line
+from approval_rules.batch.screening import Batch, summary_line
+from approval_rules.batch.workers import decide
 from approval_rules.batch.store import Store
 
 from batchdata import RULES, mixed, project, write_jsonl, yaml_text
@@ -248,17 +249,17 @@ def test_ctrl_c_commits_what_was_decided(rules, tmp_path):
 
 
 def test_an_internal_error_on_one_input_is_a_row(rules, tmp_path, monkeypatch):
-    import approval_rules.batch.screening as screening
+    import approval_rules.batch.workers as workers
 
     book = load_rule_book(rules)
-    real = screening.evaluate
+    real = workers.evaluate
 
     def flaky(book, project, as_of=None, case_id=None, backend=None):
         if case_id == "boom":
             raise ZeroDivisionError("division by zero")
         return real(book, project, as_of, case_id, backend)
 
-    monkeypatch.setattr(screening, "evaluate", flaky)
+    monkeypatch.setattr(workers, "evaluate", flaky)
     src = write_jsonl(tmp_path / "in.jsonl", [project("ok-1"), project("boom"), project("ok-2")])
     rows = []
     batch = Batch(book, str(rules), jobs=1, on_row=rows.append)

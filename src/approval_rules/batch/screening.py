@@ -24,11 +24,8 @@ worker are in flight, so memory does not grow with the size of the batch.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import json
 import multiprocessing
 import os
-import re
 import signal
 import threading
 import time
@@ -36,162 +33,20 @@ from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from importlib import metadata as _metadata
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..engine.book import RuleBook
-from ..engine.compiler import compile_rules
-from ..engine.decision import Decision
-from ..core.diagnostics import ApprovalRulesError, Diagnostic, SourcePos
 from ..engine.backends import make_backend
-from ..engine.evaluator import Backend, evaluate
-from .inputs import Item, case_id, iter_items
-from ..ruleset.loader import load_rules, parse_project
+from ..engine.book import RuleBook
+from . import workers
+from .inputs import Item, iter_items
 from .store import DECISIONS, Row, Store
+from .workers import INTERNAL, _dumps, _init_worker, _work, decide, ruleset_hash, ruleset_refs
 
-try:  # part of the rule-set hash: a new engine version re-decides everything on --resume
-    ENGINE_VERSION = _metadata.version("approval-rules")
-except _metadata.PackageNotFoundError:  # a source checkout that is not installed
-    ENGINE_VERSION = "unknown"
-INTERNAL = "E900"
+
 FLUSH_ROWS = 500
 FLUSH_SECONDS = 1.0
 CHUNK_FIRST, CHUNK_MAX = 8, 256  # chunks sent to workers grow from 8 inputs to 256
-_PLAIN_IDS = re.compile(r'\["[A-Za-z0-9_.\-]+(", "[A-Za-z0-9_.\-]+)*"\]')
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _ids_json(ids: list[str]) -> str:
-    """A list of rule ids as ``json.dumps`` writes it; rule ids need no escaping (letters, digits, ``-_.``)."""
-    if not ids:
-        return "[]"
-    text = '["' + '", "'.join(ids) + '"]'
-    return text if _PLAIN_IDS.fullmatch(text) else _dumps(ids)
-
-
-def ruleset_refs(book: RuleBook) -> list[dict[str, str]]:
-    """The rule sets as the decision contract lists them."""
-    return [{"id": r.id, "version": r.version, "sha256": r.sha256} for r in book.rulesets]
-
-
-def ruleset_hash(refs: list[dict[str, str]]) -> str:
-    """One hash for the rule sets and the engine: equal hashes decide every input the same way."""
-    text = _dumps({"engine": ENGINE_VERSION, "rulesets": sorted(refs, key=lambda r: r["id"])})
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# --- one input --------------------------------------------------------------------------------
-
-
-_RULESET_OF: dict[int, tuple[RuleBook, dict[str, str]]] = {}
-
-
-def _ruleset_of(book: RuleBook) -> dict[str, str]:
-    """Rule id -> rule-set id, computed once per rule book."""
-    entry = _RULESET_OF.get(id(book))
-    if entry is None or entry[0] is not book:
-        entry = (book, {r.id: r.ruleset_id for r in book.rules})
-        _RULESET_OF[id(book)] = entry
-    return entry[1]
-
-
-def decision_row(d: Decision, item: Item, book: RuleBook | None = None) -> Row:
-    """A decision as a row: its contract parts as JSON text."""
-    applied = {f.ruleset for f in d.findings if f.ruleset}
-    if book is not None:
-        of = _ruleset_of(book)
-        applied.update(of[r] for r in d.passed if r in of)
-    return Row(
-        source=item.label,
-        case_id=d.case_id,
-        decision=d.decision,
-        as_of=d.as_of.isoformat(),
-        findings=_dumps([f.to_dict() for f in d.findings]) if d.findings else "[]",
-        passed=_ids_json(d.passed),
-        not_applicable=_ids_json(d.not_applicable),
-        failing=" ".join(f.rule_id for f in d.findings),
-        applied=" ".join(sorted(applied)),
-        errors=None,
-        input_hash=item.digest,
-    )
-
-
-def error_row(item: Item, problems: list[Diagnostic]) -> Row:
-    codes = " ".join(sorted({p.code for p in problems}))
-    return Row(item.label, item.label, "error", None, None, None, None, codes, "", _dumps([p.to_dict() for p in problems]), item.digest)
-
-
-def _in_file(problems: list[Diagnostic], item: Item) -> list[Diagnostic]:
-    """Positions inside one line of a JSON Lines file, as positions in that file."""
-    if item.line <= 0:
-        return problems
-    out = []
-    for p in problems:
-        pos = p.pos
-        if pos is not None and pos.file == item.file:
-            pos = SourcePos(item.file, item.line + pos.line - 1, pos.col)
-        out.append(Diagnostic(p.code, p.message, pos, p.rule_id, p.hint, p.severity))
-    return out
-
-
-def decide(book: RuleBook, item: Item, as_of: _dt.date | None = None, backend: Backend | None = None) -> Row:
-    """Decide one raw input; any problem with it becomes an error row, never an exception."""
-    if item.problem is not None or item.text is None:
-        return error_row(item, [item.problem] if item.problem else [])
-    try:
-        loaded = parse_project(item.text, item.file, item.fmt)
-        d = evaluate(book, loaded.project, as_of, case_id=case_id(loaded.project, item.label), backend=backend)
-        return decision_row(d, item, book)
-    except ApprovalRulesError as exc:
-        return error_row(item, _in_file(exc.diagnostics, item))
-    except RecursionError:
-        pos = SourcePos(item.file, max(item.line, 1), 1)
-        return error_row(item, [Diagnostic("E105", "文件嵌套过深，无法审查", pos)])
-    except Exception as exc:  # noqa: BLE001 - one input must never stop the batch
-        pos = SourcePos(item.file, max(item.line, 1), 1)
-        return error_row(item, [Diagnostic(INTERNAL, f"内部错误（请报告给开发人员）：{type(exc).__name__}: {exc}", pos)])
-
-
-# --- worker processes -------------------------------------------------------------------------
-
-_BOOK: RuleBook | None = None
-_AS_OF: _dt.date | None = None
-_BACKEND: Backend | None = None
-
-
-def _init_worker(rules_path: str | None, as_of: _dt.date | None, backend: str = "native") -> None:
-    """Pool initializer: make this process's rule book; Ctrl-C is the parent's job.
-
-    With the ``fork`` start method (Linux) the worker inherits the rule book the parent compiled
-    (``rules_path`` is None): no pickling and no second compile. Otherwise (``spawn``) it loads and
-    compiles ``rules_path`` once. A worker whose parent died (killed with SIGKILL, say) exits by
-    itself instead of lingering.
-    """
-    global _BOOK, _AS_OF, _BACKEND
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    if rules_path is not None:
-        _BOOK = compile_rules(load_rules(rules_path))
-    _AS_OF = as_of
-    _BACKEND = make_backend(backend)  # its own instance: durable-rules state is not shared across processes
-
-
-def _exit_with_parent(parent: int) -> None:
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def _work(chunk: list[Item]) -> list[Row]:
-    assert _BOOK is not None
-    return [decide(_BOOK, item, _AS_OF, _BACKEND) for item in chunk]
-
 
 # --- the batch --------------------------------------------------------------------------------
 
@@ -386,11 +241,10 @@ class Batch:
     def _run_pool(self, items: Iterable[Item]) -> None:
         window: deque[tuple[list[Row | None], Future | None]] = deque()
         limit = max(2, 4 * self.jobs)
-        global _BOOK
         forking = "fork" in multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if forking else "spawn")
         if forking:
-            _BOOK = self.book  # inherited by the forked workers
+            workers._BOOK = self.book  # inherited by the forked workers
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(None if forking else self.rules_path, self.as_of, self.backend))
         try:
@@ -406,7 +260,7 @@ class Batch:
             # After a stop, the chunks already sent are drained above (a moment's work); after an
             # abrupt second Ctrl-C, what has not started is dropped and the workers exit.
             pool.shutdown(wait=True, cancel_futures=True)
-            _BOOK = None
+            workers._BOOK = None
 
     def _drain(self, entry: tuple[list[Row | None], Future | None]) -> None:
         slots, future = entry
