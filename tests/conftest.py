@@ -19,7 +19,7 @@ DATA = ROOT / "tests" / "data"
 # There the durable backend's own tests are not collected and the differential tests compare the
 # other two backends; test_engine checks that asking for durable says why in Chinese.
 DURABLE_SUPPORTED = sys.version_info < (3, 13)
-collect_ignore = [] if DURABLE_SUPPORTED else ["test_durable_backend.py"]
+collect_ignore = [] if DURABLE_SUPPORTED else ["engine/test_durable_backend.py"]
 EXPECT = re.compile(r"(E\d{3}|W\d{3})\D+(\d+):(\d+)")
 
 
