@@ -1,31 +1,17 @@
 """approval-rules: a rules engine for Chinese work-safety administrative licensing.
 
-Modules, in pipeline order:
+Layers, lowest first; a layer imports only those below it (tests/test_layers.py holds this;
+docs/architecture.md explains it):
 
-- ``diagnostics``: positions, diagnostics and the table of error codes (imports nothing else)
-- ``yamlsource``: YAML text → data plus a source map of positions
-- ``project``: the project file (申报材料/项目档案) as pydantic models
-- ``facts``: the fact catalogue rules are checked against
-- ``ruleset``: the rule language as pydantic models
-- ``schema_errors``: pydantic errors → Chinese diagnostics at file:line:col
-- ``loader``: rule-set directories and project files → models, or every problem at once
-- ``expr``: condition text → AST; ``typecheck``: AST → types and resolved facts
-- ``values``: the unknown value and calendar arithmetic
-- ``closures``: AST → compiled closures; ``interpreter``: the reference tree-walker
-- ``compiler``: rule sets → a checked ``RuleBook``
-- ``decision``: the decision contract; ``engine``: one project file → a ``Decision``
-- ``render``: decisions as Chinese text; ``casetest``: example cases as tests
-- ``prose``: conditions as Chinese sentences; ``explain``: a decision rule by rule, from the trace
-- ``coverage``: rule, article and sub-condition coverage from traces
-- ``analysis``: can a condition ever change; ``lint``: load errors plus semantic checks
-- ``catalogue``: the rule catalogue for legal review; ``rulediff``: the impact of a rule change
-- ``rules_schema``: the JSON Schema of rule files for editors
-- ``inputs``: batch inputs (files, directories, globs, JSON Lines, stdin) with stable ids and hashes
-- ``screening``: parallel batch screening; ``store``: the SQLite results store; ``exports``: table, JSONL, CSV
-- ``progress``: the progress line; ``report``: the HTML report of a results store
-- ``synthetic``: reproducible generated project files for benchmarks
-- ``bundled``: where the bundled rules and cases live
-- ``cli``: the command line
+- ``core``: diagnostics, positions and error codes; where the bundled rules and cases are
+- ``model``: the project file (申报材料/项目档案) as pydantic models; the fact catalogue
+- ``lang``: the condition language: AST, parser, types, three-valued values, interpreter, analysis, prose
+- ``ruleset``: the rule-set language (models, JSON Schema); YAML/JSON files loaded with positions
+- ``engine``: rule sets compiled into a ``RuleBook``; ``evaluate`` → ``Decision``; ``engine.backends``
+- ``authoring`` | ``batch`` (peers): tools for rule writers | screening many files, store, exports, report
+- ``cli``: the ``approval-rules`` command
+
+This module is the public API: the names in ``__all__``.
 """
 
 from __future__ import annotations
