@@ -157,8 +157,13 @@ class ConstructionEnterprise(Model):
 class LicenceReview(Model):
     """许可审查（现场核查）中由审查人员认定的事项。"""
 
-    other_legal_conditions_met: bool | None = F("是否符合法律、法规规定的其他安全生产条件（审查认定）")
-    notes: str | None = F("审查说明")
+    other_legal_conditions_met: bool | None = F(
+        "是否符合法律、法规规定的其他安全生产条件（审查认定）", provenance="authority"
+    )
+    serious_violations_found: bool | None = F(
+        "审查机关核查执法记录，是否发现许可证有效期内严重违反安全生产法律法规的行为", provenance="authority"
+    )
+    notes: str | None = F("审查说明", provenance="authority")
 
 
 class Controls(Model):

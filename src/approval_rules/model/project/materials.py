@@ -42,6 +42,7 @@ DOCUMENTS: dict[str, str] = {
     "compliance_statement": "有效期内安全生产守法情况说明",
     "accident_insurance_proof": "为施工现场从事危险作业人员办理意外伤害保险的证明",
     "licence_change_proof": "许可证变更事项的证明材料（工商变更登记、任免文件等）",
+    "standardization_certificate": "安全生产标准化等级证明材料（等级证书或考评公告）",
     # 建设项目安全设施"三同时" (三同时监督管理办法, 危险化学品建设项目安全监督管理办法)
     "project_approval_doc": "建设项目审批、核准或者备案文件",
     "safety_condition_argument_report": "建设项目安全条件论证报告",
