@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field
 
 from .base import F, Authority, Date, Model, enum
@@ -101,14 +99,13 @@ FullReviewResult = enum(
         "not_done": "尚未完成全面审查",
     },
 )
-ConditionItem = Annotated[int, Field(ge=1, le=13)]
 
 
 class FullReview(Model):
     """延期全面审查的结论：不符合不再审查直接延期条件时，颁发机关按条例第六条逐项审查（审查机关认定）。"""
 
     result: FullReviewResult | None = F("全面审查结论", provenance="authority")
-    failed_conditions: list[ConditionItem] | None = F(
+    failed_conditions: list[int] | None = F(
         "不具备的安全生产条件（条例第六条第几项，1-13）", provenance="authority"
     )
     corrections: list[str] | None = F("需补正的事项（审查人员列明）", provenance="authority")
