@@ -31,7 +31,7 @@ class Permit(Model):
     issuing_authority: Authority | None = F("颁发机关")
     issue_date: Date | None = F("发证日期")
     expiry_date: Date | None = F("有效期届满日期")
-    status: PermitStatus | None = F("状态（以颁发机关档案为准）", provenance="authority")
+    status: PermitStatus | None = F("状态")
     scope: str | None = F("许可范围")
     scope_unit: enum("ScopeUnit", {"company": "企业", "mine": "矿", "shaft": "井", "site": "场所"}) | None = F(
         "许可单位（以企业或矿井为单位）"
