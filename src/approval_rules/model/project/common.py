@@ -17,6 +17,7 @@ ApplicationKind = enum(
         "design_review": "安全设施设计审查",
         "design_change_review": "安全设施设计重大变更审查",
         "trial_run_filing": "试运行（试生产）方案备案",
+        "trial_run_extension": "试运行（试生产）延期",
         "completion_acceptance": "安全设施竣工验收",
         "licence_initial": "安全生产许可证首次申请",
         "licence_extension": "安全生产许可证延期",
