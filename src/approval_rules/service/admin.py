@@ -73,7 +73,7 @@ async def upload(request: Request) -> Response:
     require(request, service.tokens, ADMIN)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in ARCHIVE_TYPES:
-        raise ApiError(415, "unsupported_media_type", f"规则包应以 application/gzip（tar.gz 归档）上传，而不是「{ctype or '（未指定）'}」")
+        raise ApiError(415, "unsupported_media_type", f"不支持的内容类型「{ctype or '（未指定）'}」：规则包应以 application/gzip（tar.gz 归档）上传")
     data = await read_body(request, service.settings.max_bundle)
     try:
         manifest, book = await asyncio.to_thread(service.library.upload, data)

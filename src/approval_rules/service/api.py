@@ -83,8 +83,8 @@ async def validate(request: Request) -> Response:
     try:
         await _parsed(request, service)
     except ApiError as exc:
-        if exc.status not in (400, 422) or exc.code in ("too_deep", "invalid_parameter"):
-            raise
+        if exc.code not in ("invalid_project_file", "invalid_json"):
+            raise  # the request itself is wrong (size, type, encoding, nesting): a 4xx, not a verdict on the file
         return json_response({"valid": False, "message": exc.message, "errors": [e.to_dict() for e in exc.errors]})
     return json_response({"valid": True, "message": "项目文件有效", "errors": []})
 

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from . import admin, api, catalogue_api, playground
 from .schemas import (AnyAnswer, BatchAnswer, BatchRequest, DecisionAnswer, DecisionRequest, LogRecord,
-                      OverrideRequest, SearchAnswer, ValidateAnswer)
+                      OverrideRequest, PlaygroundRequest, SearchAnswer, ValidateAnswer)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ ENDPOINTS = [
              query=(("q", "检索词"), ("ruleset", "规则集"), ("as_of", "只列出该日施行的规则"))),
     Endpoint("GET", "/v1/rules/{rule_id}", catalogue_api.rule, catalogue_api.READ, "一条规则的各个版本及覆盖它的案例"),
     Endpoint("POST", "/v1/playground", playground.endpoint, playground.AUTHOR,
-             "规则试算：修改后的规则文件对照随包案例和粘贴的项目文件，给出检查结果和决定差异（不激活、不记录）"),
+             "规则试算：修改后的规则文件对照随包案例和粘贴的项目文件，给出检查结果和决定差异（不激活、不记录）",
+             PlaygroundRequest),
     Endpoint("GET", "/v1/bundles", admin.bundles, admin.ADMIN, "已安装的规则包及当前版本"),
     Endpoint("POST", "/v1/bundles", admin.upload, admin.ADMIN, "上传规则包（tar.gz）：验证通过后原子切换；失败则原规则包继续有效",
              None, AnyAnswer, "archive"),

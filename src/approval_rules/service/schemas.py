@@ -144,9 +144,15 @@ class OverrideRequest(BaseModel):
     reason: str
 
 
+class PlaygroundRequest(BaseModel):
+    rule_file: str = Field(description="当前规则包中的规则文件，如 rules/licence-renewal/10-validity.yaml")
+    text: str = Field(description="修改后的全文")
+    cases: list[str] = Field(default_factory=list, max_length=20, description="另试的项目文件文本（YAML 或 JSON）")
+
+
 class AnyAnswer(BaseModel):
     model_config = {"extra": "allow"}
 
 
 MODELS = [ErrorOut, DecisionRequest, DecisionAnswer, BatchRequest, BatchAnswer, ValidateAnswer, LogRecord,
-          SearchAnswer, OverrideRequest, AnyAnswer]
+          SearchAnswer, OverrideRequest, PlaygroundRequest, AnyAnswer]

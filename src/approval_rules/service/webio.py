@@ -70,7 +70,7 @@ def parse_json(text: str, source: str = "request") -> Any:
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        if "recursion" in str(exc).lower():
+        if "recursion" in str(exc).lower() or "depth" in str(exc).lower():
             raise ApiError(400, "too_deep", f"JSON 嵌套过深（上限 {MAX_DEPTH} 层）") from None
         raise ApiError(400, "invalid_json", "请求体不是有效的 JSON",
                        [Diagnostic("E101", f"JSON 语法错误：{exc.msg}", SourcePos(source, exc.lineno, exc.colno))]) from None
