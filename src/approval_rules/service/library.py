@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..authoring.casetest import run_cases
 from ..authoring.lint import lint
-from ..core.diagnostics import RulesError
+from ..core.diagnostics import Diagnostic, RulesError
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
 from ..ruleset.loader import load_rules
@@ -35,18 +36,30 @@ def validate(root: Path, public_key: bytes | None) -> tuple[dict[str, Any], Rule
     manifest = verify(root, public_key)
     report = lint(root / "rules")
     if report.errors:
-        raise BundleError(f"规则包中的规则有 {len(report.errors)} 个错误", report.errors)
+        raise BundleError(f"规则包中的规则有 {len(report.errors)} 个错误", [_relative(d, root) for d in report.errors])
     try:
         book = compile_rules(load_rules(root / "rules"))
     except RulesError as exc:
-        raise BundleError("规则包中的规则无法编译", exc.diagnostics) from None
+        raise BundleError("规则包中的规则无法编译", [_relative(d, root) for d in exc.diagnostics]) from None
     if (root / "cases").is_dir():
         results = run_cases(book, [root / "cases"])
-        failing = [{"file": Path(r.file).relative_to(root).as_posix(), "line": r.line, "problems": r.problems,
-                    "errors": [d.to_dict() for d in r.errors]} for r in results if not r.ok]
+        failing = [{"file": _inside(r.file, root), "line": r.line, "problems": r.problems,
+                    "errors": [{**d.to_dict(), "file": _inside(d.pos.file, root) if d.pos else None} for d in r.errors]}
+                   for r in results if not r.ok]
         if failing:
             raise BundleError(f"规则包中有 {len(failing)} 个案例与预期不符", failing=failing)
     return manifest, book
+
+
+def _relative(d: Diagnostic, root: Path) -> Diagnostic:
+    return replace(d, pos=replace(d.pos, file=_inside(d.pos.file, root))) if d.pos else d
+
+
+def _inside(file: str, root: Path) -> str:
+    try:
+        return Path(file).relative_to(root).as_posix()
+    except ValueError:
+        return file
 
 
 class Library:
