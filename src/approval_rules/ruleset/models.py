@@ -161,6 +161,29 @@ class Definition(RModel):
     value: str = Field(title="表达式")
 
 
+class Presumption(RModel):
+    """A value the law lets the reviewer presume for a missing fact, shown in every decision
+    that relies on it (e.g. no false materials absent a finding). Strict deployments turn it off."""
+
+    fact: str = Field(title="事实路径")
+    value: Any = Field(title="推定的值")
+    when: str | None = Field(None, title="推定的条件（缺省为总是推定）")
+    reason: str = Field(title="推定的理由（中文，写入决定）")
+    effective: Effective | None = Field(None, title="生效期间（缺省为一直有效）")
+    cite: list[Citation] = Field(default_factory=list, title="法律依据")
+
+
+class Derivation(RModel):
+    """A missing fact computed from others (e.g. a licence's issue date from its expiry date)."""
+
+    fact: str = Field(title="事实路径")
+    value: str = Field(title="表达式")
+    when: str | None = Field(None, title="推算的条件（缺省为总是推算）")
+    reason: str = Field(title="推算的理由（中文，写入决定）")
+    effective: Effective | None = Field(None, title="生效期间（缺省为一直有效）")
+    cite: list[Citation] = Field(default_factory=list, title="法律依据")
+
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -174,6 +197,8 @@ class RuleSetHeader(RModel):
     description: str | None = Field(None, title="说明")
     sources: dict[str, Source] = Field(title="引用的法律法规（按版本）")
     definitions: dict[str, Definition] = Field(default_factory=dict, title="定义（命名的计算值，可在规则中直接使用）")
+    derive: list[Derivation] = Field(default_factory=list, title="推算（案卷缺少某事实时由其他事实算出）")
+    presume: list[Presumption] = Field(default_factory=list, title="推定（审查机关未发现相反情况时依法推定的事实）")
 
     @field_validator("definitions")
     @classmethod
@@ -196,9 +221,11 @@ __all__ = [
     "LEGAL_EFFECTS",
     "Citation",
     "Definition",
+    "Derivation",
     "Effect",
     "Effective",
     "MaterialItem",
+    "Presumption",
     "Rule",
     "RuleFile",
     "RuleSetHeader",

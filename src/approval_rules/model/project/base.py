@@ -71,9 +71,27 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-def F(title: str, **kw: Any) -> Any:
-    """An optional fact: absent means unknown, never false."""
-    return Field(None, title=title, **kw)
+PROVENANCES = {
+    "applicant": "申请人提供（申报材料、申报的事实）",
+    "authority": "审查机关认定（核查、现场核查、信用核查、组织的评审）",
+    "context": "部署环境确定（受理机关、决定日期）",
+    "derived": "由其他事实推算",
+}
+
+
+def F(title: str, provenance: str = "applicant", complete_flag: str | None = None, **kw: Any) -> Any:
+    """An optional fact: absent means unknown, never false.
+
+    ``provenance`` says who supplies it (``PROVENANCES``): only a missing applicant fact is
+    补正; the others are for the reviewer or the deployment. ``complete_flag`` names the sibling
+    boolean that declares a list the complete roster (an open list is a lower bound otherwise).
+    """
+    if provenance not in PROVENANCES:
+        raise ValueError(f"unknown provenance {provenance!r}")
+    extra: dict[str, Any] = {"x-provenance": provenance}
+    if complete_flag:
+        extra["x-complete-flag"] = complete_flag
+    return Field(None, title=title, json_schema_extra=extra, **kw)
 
 
 AuthorityLevel = enum(
