@@ -33,6 +33,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -164,7 +165,11 @@ def run(workers: int, clients: int, seconds: float, warmup: float, kill_worker: 
             killed.append(victim)
 
         started = time.monotonic()
-        asyncio.run(drive(port, files, clients, warmup, seconds, kill if kill_worker else None, out))
+        # In a thread of its own: the caller may already run an event loop (pytest-playwright's does).
+        loader = threading.Thread(target=lambda: asyncio.run(drive(port, files, clients, warmup, seconds,
+                                                                   kill if kill_worker else None, out)))
+        loader.start()
+        loader.join()
         wall = time.monotonic() - started - warmup
         time.sleep(1.0)  # uvicorn's supervisor replaces a dead worker
         after = [p for p in worker_pids(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]

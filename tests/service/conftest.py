@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import Postgres, Service, make_tokens
+from .servers import Postgres, Service, make_tokens
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

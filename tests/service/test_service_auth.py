@@ -10,7 +10,7 @@ import pytest
 from approval_rules.service.auth import ROLES, Tokens, hash_token
 from approval_rules.service.routes import ENDPOINTS
 
-from servers import rows_in
+from .servers import rows_in
 
 GUARDED = [e for e in ENDPOINTS if e.roles]
 

@@ -14,7 +14,7 @@ from approval_rules.cli import cli
 from approval_rules.core.bundled import cases_dir, rules_dir
 from approval_rules.service import bundles
 
-from servers import Service, rows_in
+from .servers import Service, rows_in
 
 GZ = {"content-type": "application/gzip"}
 

@@ -12,7 +12,7 @@ from approval_rules.core.bundled import cases_dir
 from approval_rules.service.declog import LogUnavailable, open_log
 from approval_rules.service.records import LogRow, mask, new_id
 
-from servers import Service, rows_in
+from .servers import Service, rows_in
 
 CASE = next(cases_dir().rglob("*.yaml")).read_bytes()
 YAML = {"content-type": "application/yaml"}

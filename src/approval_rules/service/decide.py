@@ -92,8 +92,9 @@ def parse_body(body: bytes, text: str, kind: str, query_as_of: str | None = None
         if unknown:
             raise ApiError(400, "invalid_parameter", f"请求中有未知的键：{'、'.join(sorted(unknown))}（可用：input、as_of、profile）")
         profile = data.get("profile")
-        if profile is not None and not isinstance(profile, dict):
-            raise ApiError(400, "invalid_parameter", "profile 应是键值对（部署配置：受理机关等）")
+        if profile is not None:
+            # The engine's evaluate() takes no deployment profile yet: refuse rather than decide without it.
+            raise ApiError(400, "unsupported_profile", "本版本的审查引擎尚不支持部署配置（profile），请去掉该项后重试")
         project = validate_in(data["input"], text, source, ("input",))
         return Parsed(project, data["input"], body, as_date(data.get("as_of")) or as_of, profile)
     try:

@@ -101,7 +101,25 @@ CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
 """
 
 
-class SqliteLog:
+class Reads:
+    """Reading a store, the same SQL for both: ``get`` and ``search`` over the store's ``_query``."""
+
+    placeholder = "?"
+
+    def _query(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def get(self, decision_id: str) -> dict[str, Any] | None:
+        rows = self._query(f"SELECT * FROM decisions WHERE decision_id = {self.placeholder}", [decision_id])
+        return rows[0] if rows else None
+
+    def search(self, *, case_id=None, decision=None, rule=None, date_from=None, date_to=None, refers_to=None, limit=100):
+        ph = self.placeholder
+        where, args = search_sql(ph, case_id, decision, rule, date_from, date_to, refers_to)
+        return self._query(f"SELECT * FROM decisions{where} ORDER BY decision_id DESC LIMIT {ph}", args + [int(limit)])
+
+
+class SqliteLog(Reads):
     """One SQLite file in WAL mode, ``synchronous=NORMAL``; one connection per process, behind a lock."""
 
     backend = "sqlite"
@@ -140,14 +158,6 @@ class SqliteLog:
                 return [from_values(dict(zip(names, r))) for r in cur.fetchall()]
             except sqlite3.Error as exc:
                 raise LogUnavailable(str(exc)) from None
-
-    def get(self, decision_id: str) -> dict[str, Any] | None:
-        rows = self._query("SELECT * FROM decisions WHERE decision_id = ?", [decision_id])
-        return rows[0] if rows else None
-
-    def search(self, *, case_id=None, decision=None, rule=None, date_from=None, date_to=None, refers_to=None, limit=100):
-        where, args = search_sql("?", case_id, decision, rule, date_from, date_to, refers_to)
-        return self._query(f"SELECT * FROM decisions{where} ORDER BY decision_id DESC LIMIT ?", args + [int(limit)])
 
     def writable(self) -> bool:
         with self._lock:

@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 
-from .declog import LogUnavailable, from_values, search_sql, to_values
+from .declog import LogUnavailable, Reads, from_values, to_values
 from .records import LogRow
 
 SCHEMA = """
@@ -36,8 +36,9 @@ REVOKE UPDATE, DELETE, TRUNCATE ON decisions FROM PUBLIC;
 """
 
 
-class PostgresLog:
+class PostgresLog(Reads):
     backend = "postgresql"
+    placeholder = "%s"
 
     def __init__(self, dsn: str):
         self.dsn = dsn
@@ -84,14 +85,6 @@ class PostgresLog:
                     return [from_values(dict(zip(names, r))) for r in cur.fetchall()]
             except (psycopg.Error, OSError) as exc:
                 raise LogUnavailable(str(exc)) from None
-
-    def get(self, decision_id: str) -> dict[str, Any] | None:
-        rows = self._query("SELECT * FROM decisions WHERE decision_id = %s", [decision_id])
-        return rows[0] if rows else None
-
-    def search(self, *, case_id=None, decision=None, rule=None, date_from=None, date_to=None, refers_to=None, limit=100):
-        where, args = search_sql("%s", case_id, decision, rule, date_from, date_to, refers_to)
-        return self._query(f"SELECT * FROM decisions{where} ORDER BY decision_id DESC LIMIT %s", args + [int(limit)])
 
     def writable(self) -> bool:
         with self._lock:
