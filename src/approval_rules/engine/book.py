@@ -117,7 +117,7 @@ class CompiledRule:
             self._cited_from = sorted({c.law_version for c in self.citations} | {
                 c.until + _dt.timedelta(days=1) for c in self.citations if c.until is not None
             })
-            self._cited = [tuple(_out(c) for c in self.citations_at(b)) for b in self._cited_from]
+            self._cited = [tuple(citation_out(c) for c in self.citations_at(b)) for b in self._cited_from]
         i = bisect.bisect_right(self._cited_from, day) - 1
         return self._cited[i] if i >= 0 else ()
 
@@ -141,6 +141,7 @@ class RuleBook:
     rulesets: list[RuleSetInfo]
     rules: list[CompiledRule]
     maps: dict[str, SourceMap] = field(default_factory=dict)
+    premises: list[Any] = field(default_factory=list)  # engine.premises.Premise, in header order
     _bounds: list[_dt.date] = field(default_factory=list)
     _segments: list[list[CompiledRule]] = field(default_factory=list)
     _index: dict[tuple, "Candidates"] = field(default_factory=dict)
@@ -274,5 +275,5 @@ def _known(routing: tuple) -> _Known:
     return _Known(**{k: _Known(**v) for k, v in parts.items()})
 
 
-def _out(c: CitationRef) -> CitationOut:
+def citation_out(c: CitationRef) -> CitationOut:
     return CitationOut(c.law, c.law_version, c.article, c.clause, c.item, c.verified, c.note)

@@ -12,10 +12,12 @@ import re
 from typing import Callable
 
 from ..model import facts
+from .premises import Premise, compile_premises, conflicts
 from .book import CitationRef, CompiledRule, Condition, DefinitionInfo, Placeholder, RuleBook, RuleSetInfo
 from .closures import Fn, compile_expr
 from .codegen import compile_fast, compile_recorder
 from ..core.diagnostics import Diagnostic, RulesError, SourcePos, suggest
+from ..lang.openlists import close_open_lists
 from ..lang.parser import OffsetError, parse
 from ..lang.expr import BoolOp, Call, Compare, ListLit, Literal, Node, Path, walk
 from ..ruleset.loader import LoadedRuleSet, RuleEntry
@@ -53,7 +55,7 @@ class _RuleCompiler:
                 self.diags.append(Diagnostic("E204", f"定义名称「{name}」与事实字段重名", smap.key(("definitions", name)), hint="换一个名称"))
                 continue
             try:
-                node = parse(d.value)
+                node = close_open_lists(parse(d.value), facts.open_lists())
             except OffsetError as e:
                 self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
                 continue
@@ -69,6 +71,15 @@ class _RuleCompiler:
                 lambda n, path=path: smap.offset(path, n.start),
                 compile_recorder(node, checked, {n: d.record for n, d in self.definitions.items()}),
             )
+
+    def premise_citations(self, c: Citation, path: tuple) -> list[CitationRef]:
+        smap = self.loaded.maps[self.loaded.files[0]]
+        src = self.loaded.header.sources.get(c.source)
+        if src is None:
+            hint = suggest(c.source, self.loaded.header.sources) or "已声明的来源：" + "、".join(self.loaded.header.sources)
+            self.diags.append(Diagnostic("E211", f"未声明的法律来源「{c.source}」", smap.value(path + ("source",)), hint=hint))
+            return []
+        return [_citation(c.source, src, v, end, c) for v, end in src.spans() if c.pins(v.version)]
 
     def error(self, entry: RuleEntry, path: tuple, code: str, message: str, hint: str | None = None, key: bool = False) -> None:
         smap = self.loaded.maps[entry.file]
@@ -122,7 +133,7 @@ class _RuleCompiler:
         smap = self.loaded.maps[entry.file]
         path = entry.path + (key,)
         try:
-            node = parse(text)
+            node = close_open_lists(parse(text), facts.open_lists())
         except OffsetError as e:
             self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), entry.rule.id, e.hint))
             return None
@@ -301,12 +312,16 @@ def compile_rules(loaded: list[LoadedRuleSet]) -> RuleBook:
     compiled: list[CompiledRule] = []
     seen: dict[str, list[tuple[RuleEntry, LoadedRuleSet]]] = {}
     definitions: dict[str, dict[str, DefinitionInfo]] = {}
+    premises: list[Premise] = []
     ids = [ls.header.id for ls in loaded]
     for ls in loaded:
         if ids.count(ls.header.id) > 1:
             diags.append(Diagnostic("E210", f"规则集编号「{ls.header.id}」重复", ls.maps[ls.files[0]].value(("id",))))
         rc = _RuleCompiler(ls)
         definitions[ls.header.id] = rc.definitions
+        found, pdiags = compile_premises(ls, rc.def_types, rc.def_fns, rc.premise_citations)
+        diags += pdiags
+        premises += found
         for entry in ls.entries:
             for other, other_ls in seen.get(entry.rule.id, []):
                 first = other_ls.maps[other.file].value(other.path)
@@ -323,6 +338,7 @@ def compile_rules(loaded: list[LoadedRuleSet]) -> RuleBook:
             if rule is not None:
                 compiled.append(rule)
         diags += rc.diags
+    diags += conflicts(premises)
     if diags:
         raise RulesError(diags)
     maps = {name: smap for ls in loaded for name, smap in ls.maps.items()}
@@ -333,4 +349,4 @@ def compile_rules(loaded: list[LoadedRuleSet]) -> RuleBook:
         )
         for ls in loaded
     ]
-    return RuleBook(infos, compiled, maps)
+    return RuleBook(infos, compiled, maps, premises=premises)

@@ -52,14 +52,20 @@ class Finding:
     missing: list[str] = field(default_factory=list)
     legal_effect: str | None = None
     source: str | None = None  # file:line of the rule
+    to_verify: list[str] = field(default_factory=list)  # authority/context facts left unknown
+    missing_materials: list[tuple[str, str]] = field(default_factory=list)  # (code, title) not submitted
 
     @property
     def contributes(self) -> str | None:
-        """The decision this finding pushes toward, or None for an informational one."""
+        """The decision this finding pushes toward, or None for an informational one.
+
+        Unknown for want of an applicant fact: 补正. Unknown only for want of what the authority
+        establishes: the reviewer must check it, so refer; the applicant is never asked.
+        """
         if self.effect == "info":
             return None
         if self.outcome == "unknown":
-            return "needs_correction"
+            return "refer" if self.to_verify and not self.missing else "needs_correction"
         return self.effect
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +79,8 @@ class Finding:
             "message": self.message,
             "facts": {k: _jsonable(v) for k, v in self.facts.items()},
             "missing": list(self.missing),
+            "to_verify": list(self.to_verify),
+            "missing_materials": [code for code, _ in self.missing_materials],
             "citations": [c.to_dict() for c in self.citations],
             "source": self.source,
         }
@@ -97,6 +105,12 @@ class Decision:
     findings: list[Finding]
     passed: list[str]
     not_applicable: list[str]
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # the one 补正 list (一次告知)
+    to_verify: list[dict[str, Any]] = field(default_factory=list)  # 待核查事项 for the reviewer
+    filled: list[Any] = field(default_factory=list)  # engine.premises.Filled: presumed, derived, context
+
+    def filled_of(self, kind: str) -> list[dict[str, Any]]:
+        return [f.to_dict() for f in self.filled if f.kind == kind]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +121,11 @@ class Decision:
             "findings": [f.to_dict() for f in self.findings],
             "passed": list(self.passed),
             "not_applicable": list(self.not_applicable),
+            "corrections": self.corrections,
+            "to_verify": self.to_verify,
+            "presumed": self.filled_of("presume"),
+            "derived": self.filled_of("derive"),
+            "context": self.filled_of("context"),
         }
 
 

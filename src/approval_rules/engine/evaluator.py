@@ -17,6 +17,9 @@ from ..model import facts
 from .closures import Trace
 from .book import CompiledRule, Condition, RuleBook
 from .decision import Decision, Finding, decide
+from .notices import corrections, verifications
+from .premises import Filled, apply, put
+from ..ruleset.profile import Profile
 from ..lang.interpreter import blame
 from ..model.project import ProjectFile
 from ..lang.values import UNKNOWN
@@ -79,12 +82,49 @@ class BackendUnavailable(RuntimeError):
     """A backend cannot be used here (its optional dependency is missing); the message is Chinese."""
 
 
+def close_lists(project: ProjectFile) -> ProjectFile:
+    """Completeness flags as the rules read them.
+
+    Format 1 files had no flags and their lists were read as complete: they keep that meaning.
+    From format 2 a list is complete only when declared so; ``false`` reads as not declared.
+    """
+    update = {}
+    legacy = project.format_version in (None, 1)
+    for name, flag in facts.open_lists().items():
+        declared = getattr(project, flag)
+        if legacy and declared is None and getattr(project, name) is not None:
+            update[flag] = True
+        elif not legacy and declared is False:
+            update[flag] = None
+    return project.model_copy(update=update) if update else project
+
+
+def prepare(
+    book: RuleBook, project: ProjectFile, day: _dt.date, profile: Profile | None = None,
+) -> tuple[ProjectFile, list[Filled]]:
+    """The file as the rules read it: lists closed or open, context, derivations, presumptions."""
+    project = close_lists(project)
+    filled: list[Filled] = []
+    if profile is not None and profile.authority is not None and project.application.authority is None:
+        project = put(project, ProjectFile, ("application", "authority"), profile.authority)
+        filled.append(Filled("context", "application.authority", profile.authority, f"部署配置「{profile.name or '未命名'}」的受理机关"))
+    if book.premises:
+        project, more = apply(book.premises, project, day, presume=profile is None or not profile.strict)
+        filled += more
+    return project, filled
+
+
 def evaluate(
     book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, case_id: str | None = None,
-    backend: Backend | None = None,
+    backend: Backend | None = None, profile: Profile | None = None,
 ) -> Decision:
-    """Decide one project file under the rules in force on its decision date."""
+    """Decide one project file under the rules in force on its decision date.
+
+    ``profile`` is the deployment's (receiving authority, strict mode); see ``ruleset.profile``.
+    """
     day = decision_date(project, as_of)
+    original = project
+    project, filled = prepare(book, project, day, profile)
     findings: list[Finding] = []
     passed: list[str] = []
     never, verdicts = backend.verdicts(book, project, day) if backend else native_verdicts(book, project, day)
@@ -103,13 +143,16 @@ def evaluate(
     if applicable == 0:
         findings.append(_no_rules(project))
     return Decision(
-        case_id=case_id or project.case_id or project.application.id or "",
+        case_id=case_id or original.case_id or original.application.id or "",
         decision=decide(findings, applicable),
         as_of=day,
         rulesets=book.refs,
         findings=findings,
         passed=passed,
         not_applicable=not_applicable,
+        corrections=corrections(findings),
+        to_verify=verifications(findings),
+        filled=filled,
     )
 
 
@@ -125,9 +168,12 @@ class RuleTrace:
     require_trace: Trace | None = None
 
 
-def trace_case(book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None) -> tuple[_dt.date, list[RuleTrace]]:
+def trace_case(
+    book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, profile: Profile | None = None,
+) -> tuple[_dt.date, list[RuleTrace]]:
     """Evaluate every rule in force with tracing: the one trace behind explain and coverage."""
     day = decision_date(project, as_of)
+    project, _ = prepare(book, project, day, profile)
     out: list[RuleTrace] = []
     for rule in book.active(day):
         applies, wt = trace_condition(rule.when, project, day)
@@ -154,10 +200,18 @@ def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: st
     if rule.when.record(ctx, read) is not False:
         rule.require.record(ctx, read)
     missing = missing_facts(rule, project, day) if outcome == "unknown" else []
-    if outcome == "unknown":
-        message = f"无法审查「{rule.title}」：案卷缺少{_titles(missing) or '所需事实'}，请补正"
+    # Only what the applicant supplies is theirs to correct; the rest is the reviewer's to check.
+    verify = [p for p in missing if facts.provenance_of(p) != "applicant"]
+    missing = [p for p in missing if p not in verify]
+    if outcome == "unknown" and missing:
+        message = f"无法审查「{rule.title}」：案卷缺少{_titles(missing)}，请补正"
+    elif outcome == "unknown" and verify:
+        message = f"「{rule.title}」须由审查机关核查：{_titles(verify)}"
+    elif outcome == "unknown":
+        message = f"无法审查「{rule.title}」：案卷缺少所需事实，请补正"
     else:
         message = fill_message(rule, ctx, missing)
+    docs = [(code, title) for code, title, check in rule.materials if check(ctx) is not True] if outcome == "fail" else []
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -170,6 +224,8 @@ def finding(rule: CompiledRule, project: ProjectFile, day: _dt.date, outcome: st
         missing=missing,
         legal_effect=rule.legal_effect,
         source=rule.label,
+        to_verify=verify,
+        missing_materials=docs,
     )
 
 

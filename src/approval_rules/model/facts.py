@@ -71,6 +71,8 @@ class Field:
     attr: str  # the Python attribute
     type: Type
     title: str
+    provenance: str = "applicant"
+    complete_flag: str | None = None
 
 
 def type_of(annotation: object) -> Type:
@@ -108,7 +110,11 @@ def fields_of(model: type[BaseModel]) -> dict[str, Field]:
         labels = next((m for m in info.metadata if isinstance(m, Labels)), None)
         if labels is not None and t.kind == "enum":
             t = Type("enum", labels=labels)
-        out[name] = Field(name, attr, t, info.title or name)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        out[name] = Field(
+            name, attr, t, info.title or name, str(extra.get("x-provenance", "applicant")),
+            extra.get("x-complete-flag"),  # type: ignore[arg-type]
+        )
     return out
 
 
@@ -173,6 +179,25 @@ def _lookup_through_lists(path: tuple[str, ...]) -> list[Field] | None:
         out.append(field)
         current = field.type
     return out
+
+
+def provenance_of(path: str) -> str:
+    """Who supplies a fact: the first non-applicant provenance along its path, else applicant.
+
+    Everything under an authority object (a review the authority organised) is the authority's.
+    Materials are always the applicant's; unknown paths count as the applicant's (fail closed).
+    """
+    names = tuple(seg.split("[")[0] for seg in path.replace("[]", "").split(".") if seg and not seg.isdigit())
+    for f in _lookup_through_lists(names) or []:
+        if f.provenance != "applicant":
+            return f.provenance
+    return "applicant"
+
+
+@lru_cache(maxsize=1)
+def open_lists() -> dict[str, str]:
+    """Top-level lists that are a lower bound unless declared complete: list name → flag name."""
+    return {name: f.complete_flag for name, f in fields_of(ProjectFile).items() if f.complete_flag}
 
 
 def label_of(t: Type, value: object) -> str | None:

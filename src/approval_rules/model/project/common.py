@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from .base import F, Authority, AuthorityLevel, Conclusion, Date, Model, enum
@@ -125,8 +127,8 @@ class Application(Model):
     submitted_date: Date = Field(title="申请提交日期")
     accepted_date: Date | None = F("受理日期")
     permit_type: PermitType | None = F("申请的许可证种类")
-    authority: Authority | None = F("受理机关")
-    false_material_flag: bool | None = F("是否隐瞒有关情况或者提供虚假材料")
+    authority: Authority | None = F("受理机关", provenance="context")
+    false_material_flag: bool | None = F("是否隐瞒有关情况或者提供虚假材料", provenance="authority")
 
 
 class SafetyCost(Model):
@@ -297,12 +299,16 @@ class SafetyEvaluation(Model):
 class CommonFacts(Model):
     """Top-level facts shared by the three domains."""
 
+    format_version: Literal[1, 2] | None = F(
+        "案卷格式版本", description="缺省为1；2 起列表须声明是否完整（*_complete），见 approval-rules migrate"
+    )
     case_id: str | None = F("案卷编号")
     decision_date: Date | None = F("决定日期", description="按该日施行的规则审查；不填时为申请提交日期")
     application: Application = Field(title="申请")
     enterprise: Enterprise = Field(title="企业")
     project: Project | None = F("建设项目")
     materials: Materials | None = F("申报材料")  # type: ignore[valid-type]
-    personnel: list[Person] | None = F("从业人员")
+    personnel: list[Person] | None = F("从业人员", complete_flag="personnel_complete")
+    personnel_complete: bool | None = F("从业人员名单是否完整（未声明完整时只作已列人员看待）")
     emergency: Emergency | None = F("应急救援")
     safety_evaluations: list[SafetyEvaluation] | None = F("安全评价")

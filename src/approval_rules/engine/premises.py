@@ -1,0 +1,226 @@
+"""What the engine fills in before the rules run: derived facts, presumptions, context facts.
+
+A real file is sparse. Some of what it lacks follows from what it holds (a licence's issue date
+from its expiry date: derivations), some the law lets a reviewer presume absent a finding (no
+false materials: presumptions, which a strict deployment switches off), and some the deployment
+knows (the receiving authority: context). Each fill happens only where the fact is missing, is
+declared in a rule-set header, never in code, and is recorded so the decision shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from ..core.diagnostics import Diagnostic, SourcePos, suggest
+from ..lang.parser import OffsetError, parse
+from ..lang.typecheck import check_condition, check_value
+from ..lang.values import UNKNOWN
+from ..model import facts
+from ..model.project import ProjectFile
+from ..ruleset.loader import LoadedRuleSet
+from ..ruleset.models import Citation, Effective
+from .book import CitationRef, citation_out
+from .codegen import compile_fast
+
+Fn = Callable[[tuple], Any]
+
+
+@dataclass(frozen=True)
+class Premise:
+    """One ``derive:`` or ``presume:`` entry of a rule-set header, compiled."""
+
+    kind: str  # derive | presume
+    fact: str
+    attrs: tuple[str, ...]
+    type: facts.Type
+    value: Any  # the presumed value (presume)
+    fn: Fn | None  # the expression (derive)
+    when: Fn | None
+    reason: str
+    effective: Effective | None
+    citations: Sequence[CitationRef]
+    ruleset: str
+    pos: SourcePos
+
+    @property
+    def source(self) -> str:
+        return f"{self.pos.file}:{self.pos.line}"
+
+    def in_force(self, day: _dt.date) -> bool:
+        return self.effective is None or self.effective.contains(day)
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A fact the engine filled in, as the decision reports it."""
+
+    kind: str  # derive | presume | context
+    fact: str
+    value: Any
+    reason: str
+    ruleset: str = ""
+    citations: Sequence[Any] = field(default_factory=tuple)  # CitationOut in force on the day
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.value
+        if isinstance(value, _dt.date):
+            value = value.isoformat()
+        elif hasattr(value, "model_dump"):
+            value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return {
+            "fact": self.fact,
+            "title": facts.title_of(self.fact),
+            "value": value,
+            "reason": self.reason,
+            "ruleset": self.ruleset,
+            "citations": [c.to_dict() for c in self.citations],
+            "source": self.source,
+        }
+
+
+def compile_premises(
+    ls: LoadedRuleSet, def_types: dict, def_fns: dict, cite: Callable[[Citation, tuple], list[CitationRef]],
+) -> tuple[list[Premise], list[Diagnostic]]:
+    """The header's derivations then presumptions, type-checked against the fact catalogue."""
+    header = ls.header
+    smap = ls.maps[ls.files[0]]
+    out: list[Premise] = []
+    diags: list[Diagnostic] = []
+    for key, entries in (("derive", header.derive), ("presume", header.presume)):
+        for i, p in enumerate(entries):
+            at = (key, i)
+            fields = facts.lookup(tuple(p.fact.split(".")))
+            if fields is None or any(f.type.kind == "list" for f in fields[:-1]):
+                hint = facts_hint(p.fact)
+                diags.append(Diagnostic("E222", f"推算/推定的事实「{p.fact}」不存在或位于列表元素之内", smap.value(at + ("fact",)), hint=hint))
+                continue
+            ftype = fields[-1].type
+            when = _expr(p.when, at + ("when",), smap, diags, def_types, def_fns, condition=True) if p.when else None
+            fn = value = None
+            if key == "derive":
+                fn, vtype = _expr(p.value, at + ("value",), smap, diags, def_types, def_fns, condition=False) or (None, None)
+                if fn is not None and vtype is not None and not _compatible(vtype, ftype):
+                    diags.append(Diagnostic("E223", f"表达式的类型（{vtype.describe()}）与事实「{p.fact}」的类型（{ftype.describe()}）不符", smap.value(at + ("value",))))
+                    fn = None
+                if fn is None:
+                    continue
+            else:
+                value = p.value
+                if not _conforms(value, ftype):
+                    diags.append(Diagnostic("E223", f"推定的值 {value!r} 不是事实「{p.fact}」的合法值（{ftype.describe()}）", smap.value(at + ("value",)), hint=_values_hint(ftype)))
+                    continue
+            if p.when and when is None:
+                continue
+            out.append(Premise(
+                key, p.fact, tuple(f.attr for f in fields), ftype, value, fn, when[0] if when else None, p.reason,
+                p.effective, tuple(c for j, c_ in enumerate(p.cite) for c in cite(c_, at + ("cite", j))),
+                header.id, smap.value(at),
+            ))
+    return out, diags
+
+
+def conflicts(premises: list[Premise]) -> list[Diagnostic]:
+    """Two rule sets presuming different values for one fact would make the outcome depend on order."""
+    diags = []
+    seen: dict[str, Premise] = {}
+    for p in premises:
+        if p.kind != "presume":
+            continue
+        other = seen.setdefault(p.fact, p)
+        if other is not p and other.value != p.value:
+            diags.append(Diagnostic("E224", f"事实「{p.fact}」已在 {other.source} 推定为 {other.value!r}，这里推定为 {p.value!r}", p.pos, hint="同一事实只能推定为同一个值"))
+    return diags
+
+
+def _expr(text, path, smap, diags, def_types, def_fns, condition: bool):
+    try:
+        node = parse(text)
+    except OffsetError as e:
+        diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
+        return None
+    checked = check_condition(node, def_types) if condition else check_value(node, def_types)
+    for e in checked.errors:
+        diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
+    if checked.errors:
+        return None
+    return compile_fast(node, checked, {n: f for n, (f, _) in def_fns.items()}), checked.types.get(node)
+
+
+def _compatible(got: facts.Type, want: facts.Type) -> bool:
+    if "any" in (got.kind, want.kind):
+        return True
+    if want.kind == "number":
+        return got.is_numeric()
+    return got.kind == want.kind or (want.kind == "enum" and got.kind == "string")
+
+
+def _conforms(value: Any, t: facts.Type) -> bool:
+    kind = t.kind
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "date":
+        return isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
+    if kind == "enum":
+        return value in t.values
+    if kind == "list":
+        return isinstance(value, list) and all(t.elem is not None and t.elem.kind != "object" and _conforms(v, t.elem) for v in value)
+    return False
+
+
+def _values_hint(t: facts.Type) -> str | None:
+    return "可选值：" + "、".join(t.values) if t.values else None
+
+
+def facts_hint(path: str) -> str:
+    return suggest(path, facts.all_paths()) or "事实路径见 approval-rules schema case；不能推定列表元素中的字段"
+
+
+# --- applying them --------------------------------------------------------------------------
+
+
+def get(obj: Any, attrs: tuple[str, ...]) -> Any:
+    for a in attrs:
+        if obj is None:
+            return None
+        obj = getattr(obj, a)
+    return obj
+
+
+def put(obj: Any, model: type, attrs: tuple[str, ...], value: Any) -> Any:
+    """``obj`` (frozen) with ``attrs`` set to ``value``, creating missing parents."""
+    attr, rest = attrs[0], attrs[1:]
+    if obj is None:
+        obj = model.model_construct()
+    if rest:
+        child_model = facts.type_of(type(obj).model_fields[attr].annotation).model
+        value = put(getattr(obj, attr), child_model, rest, value)
+    return obj.model_copy(update={attr: value})
+
+
+def apply(
+    premises: Sequence[Premise], project: ProjectFile, day: _dt.date, presume: bool = True,
+) -> tuple[ProjectFile, list[Filled]]:
+    """The file with every applicable derivation (and presumption, unless off) filled in."""
+    filled: list[Filled] = []
+    for p in premises:
+        if (p.kind == "presume" and not presume) or not p.in_force(day) or get(project, p.attrs) is not None:
+            continue
+        ctx = (project, day, None)
+        if p.when is not None and p.when(ctx) is not True:
+            continue
+        value = p.value if p.fn is None else p.fn(ctx)
+        if value is UNKNOWN or value is None:
+            continue
+        project = put(project, ProjectFile, p.attrs, value)
+        cited = tuple(citation_out(c) for c in p.citations if c.in_force(day))
+        filled.append(Filled(p.kind, p.fact, value, p.reason, p.ruleset, cited, p.source))
+    return project, filled
