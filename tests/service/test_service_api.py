@@ -196,3 +196,16 @@ def test_unknown_paths_and_methods_are_json_in_chinese(server):
         r405 = c.delete("/v1/decisions")
     assert r404.status_code == 404 and r404.json()["message"] == "没有这个地址"
     assert r405.status_code == 405 and r405.json()["code"] == "method_not_allowed"
+
+
+def test_profile_is_passed_to_the_engine(server, tokens, book):
+    from approval_rules.ruleset.profile import Profile
+
+    data = project_json(CASE)
+    profile = {"name": "测试部署", "strict": True}
+    expected = evaluate(book, load_project(CASE).project, profile=Profile.model_validate(profile)).to_dict()
+    with server.client(tokens["decide"]) as c:
+        r = c.post("/v1/decisions", json={"input": data, "profile": profile})
+        bad = c.post("/v1/decisions", json={"input": data, "profile": {"strict": "maybe"}})
+    assert r.status_code == 200 and r.json()["result"] == expected
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_profile"

@@ -67,7 +67,7 @@ def test_deep_yaml(server, tokens, unchanged):
     assert 400 <= r.status_code < 500 and r.json()["message"]
 
 
-@pytest.mark.parametrize("body", [b"", b"{", b"[]", b"null", b'{"input": 3}', b'{"input": {}, "extra": 1}', b'{"input": {}, "as_of": "soon"}', b'{"input": {}, "profile": {"authority": "x"}}'])
+@pytest.mark.parametrize("body", [b"", b"{", b"[]", b"null", b'{"input": 3}', b'{"input": {}, "extra": 1}', b'{"input": {}, "as_of": "soon"}', b'{"input": {}, "profile": {"strict": "maybe"}}'])
 def test_malformed_json(server, tokens, unchanged, body):
     with server.client(tokens["decide"]) as c:
         r = c.post("/v1/decisions", content=body, headers={"content-type": "application/json"})

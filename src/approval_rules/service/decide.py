@@ -22,6 +22,7 @@ from ..engine.decision import Decision
 from ..engine.evaluator import evaluate
 from ..model.project import ProjectFile
 from ..ruleset.loader import parse_project, validate_project
+from ..ruleset.profile import Profile, parse_profile
 from ..ruleset.yamlsource import SourceMap, load_yaml
 from .auth import Caller
 from .books import Active
@@ -37,7 +38,7 @@ class Parsed:
     data: Any  # the project file as JSON data (masked before it is logged)
     raw: bytes  # what the input's SHA-256 is taken of
     as_of: _dt.date | None = None
-    profile: dict[str, Any] | None = None
+    profile: Profile | None = None
 
 
 def as_date(value: Any, name: str = "as_of") -> _dt.date | None:
@@ -91,10 +92,7 @@ def parse_body(body: bytes, text: str, kind: str, query_as_of: str | None = None
         unknown = set(data) - {"input", "as_of", "profile"}
         if unknown:
             raise ApiError(400, "invalid_parameter", f"请求中有未知的键：{'、'.join(sorted(unknown))}（可用：input、as_of、profile）")
-        profile = data.get("profile")
-        if profile is not None:
-            # The engine's evaluate() takes no deployment profile yet: refuse rather than decide without it.
-            raise ApiError(400, "unsupported_profile", "本版本的审查引擎尚不支持部署配置（profile），请去掉该项后重试")
+        profile = as_profile(data.get("profile"))
         project = validate_in(data["input"], text, source, ("input",))
         return Parsed(project, data["input"], body, as_date(data.get("as_of")) or as_of, profile)
     try:
@@ -104,6 +102,16 @@ def parse_body(body: bytes, text: str, kind: str, query_as_of: str | None = None
     return Parsed(project, data, body, as_of)
 
 
+def as_profile(data: Any, source: str = "profile") -> Profile | None:
+    """The deployment profile (receiving authority, strict mode) of a request, validated; 422 with its problems."""
+    if data is None:
+        return None
+    try:
+        return parse_profile(orjson.dumps(data).decode(), f"{source}.json")
+    except ProjectFileError as exc:
+        raise ApiError(422, "invalid_profile", f"部署配置（profile）有 {len(exc.diagnostics)} 处错误", exc.diagnostics) from None
+
+
 def parse_item(item: Any, index: int) -> Parsed:
     """One item of a batch: a project file or an envelope, already parsed from the batch's JSON."""
     source = f"items/{index}"
@@ -111,7 +119,7 @@ def parse_item(item: Any, index: int) -> Parsed:
     data = item["input"] if envelope else item
     project = validate_in(data, None, source, ())
     return Parsed(project, data, _canonical(data), as_date(item.get("as_of")) if envelope else None,
-                  item.get("profile") if envelope else None)
+                  as_profile(item.get("profile"), f"{source}/profile") if envelope else None)
 
 
 def _canonical(data: Any) -> bytes:
@@ -123,7 +131,7 @@ def decide(active: Active, parsed: Parsed, caller: Caller, role: str, request_id
     """The answer to one decision request, the log row that must be committed before it is sent, the decision."""
     started = time.perf_counter()
     project = parsed.project
-    d = evaluate(active.book, project, as_of=parsed.as_of)
+    d = evaluate(active.book, project, as_of=parsed.as_of, profile=parsed.profile)
     result = d.to_dict()
     decision_id = new_id()
     answer: dict[str, Any] = {"decision_id": decision_id, "revision": active.revision, "result": result}

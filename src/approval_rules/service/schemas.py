@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..model.project import ProjectFile
+from ..ruleset.profile import Profile
 
 DecisionKind = Literal["approve", "reject", "needs_correction", "refer"]
 
@@ -77,7 +78,7 @@ class DecisionRequest(BaseModel):
 
     input: ProjectFile
     as_of: _dt.date | None = Field(None, description="按该日施行的规则审查")
-    profile: dict[str, Any] | None = Field(None, description="部署配置（受理机关等）")
+    profile: Profile | None = Field(None, description="部署配置（受理机关、严格模式）")
 
 
 class DecisionAnswer(BaseModel):
