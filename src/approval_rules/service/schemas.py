@@ -71,6 +71,11 @@ class DecisionContract(BaseModel):
     findings: list[FindingOut]
     passed: list[str]
     not_applicable: list[str]
+    corrections: list[Any] = Field(default_factory=list, description="汇总的补正事项")
+    to_verify: list[Any] = Field(default_factory=list, description="待核查事项")
+    presumed: list[Any] = Field(default_factory=list, description="按规则文件的推定填入的事实")
+    derived: list[Any] = Field(default_factory=list, description="推导出的事实")
+    context: list[Any] = Field(default_factory=list, description="由部署配置等补入的事实")
 
 
 class DecisionRequest(BaseModel):
