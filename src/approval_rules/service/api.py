@@ -97,7 +97,7 @@ async def explain(request: Request) -> Response:
     rule = request.query_params.get("rule")
     if rule and not active.book.rule(rule):
         raise ApiError(404, "not_found", f"没有规则「{rule}」")
-    report = explain_case(active.book, parsed.project, parsed.as_of, rule, query_flag(request, "all"))
+    report = explain_case(active.book, parsed.project, parsed.as_of, rule, query_flag(request, "all"), profile=parsed.profile)
     return json_response({"revision": active.revision, **report}, headers={"X-Rules-Revision": active.revision})
 
 

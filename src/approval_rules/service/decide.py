@@ -136,7 +136,7 @@ def decide(active: Active, parsed: Parsed, caller: Caller, role: str, request_id
     decision_id = new_id()
     answer: dict[str, Any] = {"decision_id": decision_id, "revision": active.revision, "result": result}
     if with_trace:
-        answer["trace"] = explain(active.book, project, parsed.as_of)
+        answer["trace"] = explain(active.book, project, parsed.as_of, profile=parsed.profile)
     masked, done = mask(parsed.data, mask_pointers)
     row = LogRow(
         decision_id=decision_id, time=now_iso(), caller=caller.name, role=role, request_id=request_id,

@@ -78,8 +78,7 @@ async def review(request: Request) -> Response:
         service.record([row])
     except ApiError as exc:
         return render(request, "review.html", exc.status, error=exc, lines=text.splitlines(), **context)
-    return render(request, "review.html", answer=answer, decision=decision, groups=groups(decision),
-                  missing=sorted({m for f in decision.findings for m in f.missing}), **context)
+    return render(request, "review.html", answer=answer, decision=decision, groups=groups(decision), **context)
 
 
 async def catalogue(request: Request) -> Response:
