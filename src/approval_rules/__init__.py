@@ -26,6 +26,7 @@ from .engine.decision import Decision, Finding
 from .core.diagnostics import ApprovalRulesError, Diagnostic, ProjectFileError, RulesError, SourcePos
 from .engine.evaluator import evaluate
 from .ruleset.loader import load_project, load_rules, parse_project
+from .ruleset.profile import Profile, load_profile, parse_profile
 from .model.project import ProjectFile
 
 __version__ = "0.1.0"
@@ -44,14 +45,17 @@ __all__ = [
     "Finding",
     "ProjectFile",
     "ProjectFileError",
+    "Profile",
     "RuleBook",
     "RulesError",
     "SourcePos",
     "__version__",
     "compile_rules",
     "evaluate",
+    "load_profile",
     "load_project",
     "load_rule_book",
     "load_rules",
+    "parse_profile",
     "parse_project",
 ]

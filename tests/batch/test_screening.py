@@ -254,10 +254,10 @@ def test_an_internal_error_on_one_input_is_a_row(rules, tmp_path, monkeypatch):
     book = load_rule_book(rules)
     real = workers.evaluate
 
-    def flaky(book, project, as_of=None, case_id=None, backend=None):
+    def flaky(book, project, as_of=None, case_id=None, backend=None, profile=None):
         if case_id == "boom":
             raise ZeroDivisionError("division by zero")
-        return real(book, project, as_of, case_id, backend)
+        return real(book, project, as_of, case_id, backend, profile)
 
     monkeypatch.setattr(workers, "evaluate", flaky)
     src = write_jsonl(tmp_path / "in.jsonl", [project("ok-1"), project("boom"), project("ok-2")])

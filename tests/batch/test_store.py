@@ -11,6 +11,7 @@ import pytest
 
 from approval_rules.engine.decision import Decision, RuleSetRef
 from approval_rules.batch.store import Row, Store, StoreError, decision_line, default_path
+from approval_rules.batch.workers import _notices
 
 import datetime as dt
 
@@ -93,10 +94,23 @@ def test_not_a_store(tmp_path):
 
 
 def test_decision_line_is_exactly_the_contract():
-    d = Decision("案-1", "approve", dt.date(2024, 3, 14), [RuleSetRef("fixture", "1", "abc")], [], ["R-1"], ["R-2"])
-    row = Row("f.yaml", "案-1", "approve", "2024-03-14", "[]", '["R-1"]', '["R-2"]', "", "fixture", None, "h")
+    d = Decision("案-1", "approve", dt.date(2024, 3, 14), [RuleSetRef("fixture", "1", "abc")], [], ["R-1"], ["R-2"],
+                 corrections=[{"kind": "document", "key": "x", "item": "提交：x", "rules": ["R-3"]}])
+    row = Row("f.yaml", "案-1", "approve", "2024-03-14", "[]", '["R-1"]', '["R-2"]', "", "fixture", None, "h", _notices(d))
     rulesets = json.dumps([r.to_dict() for r in d.rulesets], ensure_ascii=False)
     assert decision_line(row, rulesets) == json.dumps(d.to_dict(), ensure_ascii=False)
+
+
+def test_a_version_1_store_gains_the_notices_column(tmp_path):
+    path = tmp_path / "v1.sqlite"
+    with Store(path) as store:
+        store.db.execute("ALTER TABLE cases DROP COLUMN notices")
+        store.db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    with Store(path) as store:
+        run = _start(store)
+        store.write(run, "rules-1", "", [_row("a.yaml")], [])
+        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+        assert [r.source for r, _ in store.rows()] == ["a.yaml"]
 
 
 def test_default_path_is_next_to_the_output(tmp_path):

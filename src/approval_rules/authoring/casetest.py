@@ -16,6 +16,7 @@ from ..core.diagnostics import ApprovalRulesError, Diagnostic
 from .coverage import CoverageReport, coverage
 from ..engine.evaluator import Backend, evaluate, trace_case
 from ..ruleset.loader import load_project
+from ..ruleset.models import Profile
 
 
 @dataclass
@@ -46,7 +47,8 @@ def case_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def run_case(book: RuleBook, path: Path, backend: Backend | None = None) -> CaseResult:
+def run_case(book: RuleBook, path: Path, backend: Backend | None = None, profile: Profile | None = None) -> CaseResult:
+    """One case against its ``expect:``; the case's own profile, else ``profile``, is the deployment's."""
     try:
         loaded = load_project(path)
     except ApprovalRulesError as exc:
@@ -55,9 +57,9 @@ def run_case(book: RuleBook, path: Path, backend: Backend | None = None) -> Case
     if loaded.expect is None:
         result.problems.append("案例缺少 expect（预期决定和问题规则）")
         return result
-    d = evaluate(book, loaded.project, case_id=loaded.project.case_id or path.stem, backend=backend)
-    result.decision = d
     exp = loaded.expect
+    d = evaluate(book, loaded.project, case_id=loaded.project.case_id or path.stem, backend=backend, profile=exp.profile or profile)
+    result.decision = d
     if d.decision != exp.decision:
         result.problems.append(f"决定应为 {exp.decision}，实际为 {d.decision}")
     actual = {f.rule_id for f in d.findings}
@@ -66,6 +68,13 @@ def run_case(book: RuleBook, path: Path, backend: Backend | None = None) -> Case
         result.problems.append("多出的问题规则：" + "、".join(sorted(actual - expected)))
     if expected - actual:
         result.problems.append("缺少的问题规则：" + "、".join(sorted(expected - actual)))
+    for label, want, got in (
+        ("待核查事项", exp.to_verify, [v["fact"] for v in d.to_verify]),
+        ("补正项", exp.corrections, [c["key"] for c in d.corrections]),
+        ("推定", exp.presumed, [f.fact for f in d.filled if f.kind == "presume"]),
+    ):
+        if want is not None and sorted(want) != sorted(got):
+            result.problems.append(f"{label}应为 {'、'.join(sorted(want)) or '（无）'}，实际为 {'、'.join(sorted(got)) or '（无）'}")
     for c in exp.citations:
         f = next((f for f in d.findings if f.rule_id == c.rule), None)
         ok = f is not None and any(
@@ -77,18 +86,21 @@ def run_case(book: RuleBook, path: Path, backend: Backend | None = None) -> Case
     return result
 
 
-def run_cases(book: RuleBook, paths: Iterable[str | Path], backend: Backend | None = None) -> list[CaseResult]:
-    return [run_case(book, p, backend) for p in case_files(paths)]
+def run_cases(
+    book: RuleBook, paths: Iterable[str | Path], backend: Backend | None = None, profile: Profile | None = None,
+) -> list[CaseResult]:
+    return [run_case(book, p, backend, profile) for p in case_files(paths)]
 
 
-def coverage_of_cases(book: RuleBook, paths: Iterable[str | Path]) -> CoverageReport:
+def coverage_of_cases(book: RuleBook, paths: Iterable[str | Path], profile: Profile | None = None) -> CoverageReport:
     """Coverage of the rule book by the (valid) cases under ``paths``, from their traces."""
     traced = []
     for path in case_files(paths):
         try:
-            project = load_project(path).project
+            loaded = load_project(path)
         except ApprovalRulesError:
             continue  # reported by run_cases
-        day, traces = trace_case(book, project)
+        case_profile = loaded.expect.profile if loaded.expect and loaded.expect.profile else profile
+        day, traces = trace_case(book, loaded.project, profile=case_profile)
         traced.append((str(path), day, traces))
     return coverage(book, traced)

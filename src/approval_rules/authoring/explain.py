@@ -11,7 +11,8 @@ from typing import Any
 
 from ..engine.closures import Trace
 from ..engine.book import Condition, DefinitionInfo, RuleBook
-from ..engine.evaluator import Backend, RuleTrace, format_value, trace_case
+from ..engine.evaluator import Backend, RuleTrace, decision_date, format_value, prepare, trace_case
+from ..ruleset.models import Profile
 from ..lang.expr import BoolOp, Call, ListLit, Literal, Node, Not, Period, children
 from ..model.project import ProjectFile
 from ..lang.prose import Prose
@@ -131,13 +132,15 @@ def _merged(traces: list[Trace]) -> Trace:
 
 def explain(
     book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, rule_id: str | None = None,
-    include_not_applicable: bool = False, backend: Backend | None = None,
+    include_not_applicable: bool = False, backend: Backend | None = None, profile: Profile | None = None,
 ) -> dict[str, Any]:
     """Every applicable rule (or one rule) with its condition trees, values and outcome.
 
     With another backend, each rule's outcome is that backend's, and the sub-conditions it
     leaves to the native evaluator are marked (``decided_by: native``).
     """
+    day = decision_date(project, as_of)
+    project, filled = prepare(book, project, day, profile)
     day, traces = trace_case(book, project, as_of)
     native: set[Node] = set(backend.native_nodes(book)) if hasattr(backend, "native_nodes") else set()
     outcomes: dict[int, str] = {}
@@ -153,10 +156,12 @@ def explain(
     return {
         "case_id": project.case_id or project.application.id or "", "as_of": day.isoformat(),
         "backend": backend.name if backend is not None else "native", "rules": rules,
+        "filled": {f.fact: {"kind": f.kind, "reason": f.reason, "source": f.source} for f in filled},
     }
 
 
 _OUTCOME_OF = {None: "not_applicable", False: "pass", True: "fail"}
+_FILLED_ZH = {"derive": "推算", "presume": "推定", "context": "部署配置"}
 
 
 def render_text(report: dict[str, Any]) -> str:
@@ -179,7 +184,9 @@ def render_text(report: dict[str, Any]) -> str:
         if r["facts"]:
             lines.append("  读取的事实：")
             for k, v in r["facts"].items():
-                lines.append(f"    {k} = {'（未填报）' if v is None else v}")
+                how = report.get("filled", {}).get(k)
+                note = f"（{_FILLED_ZH[how['kind']]}：{how['reason']}）" if how else ""
+                lines.append(f"    {k} = {'（未填报）' if v is None else v}{note}")
     return "\n".join(lines)
 
 

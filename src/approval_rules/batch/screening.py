@@ -24,6 +24,7 @@ worker are in flight, so memory does not grow with the size of the batch.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -38,6 +39,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..engine.backends import make_backend
 from ..engine.book import RuleBook
+from ..ruleset.profile import Profile
 from . import workers
 from .inputs import Item, iter_items
 from .store import DECISIONS, Row, Store
@@ -90,6 +92,7 @@ class Batch:
     as_of: _dt.date | None = None
     jobs: int = 1
     backend: str = "native"
+    profile: Profile | None = None
     store: Store | None = None
     resume: bool = False
     argv: list[str] = field(default_factory=list)
@@ -101,6 +104,8 @@ class Batch:
         self.refs = ruleset_refs(self.book)
         self.rulesets_json = _dumps(self.refs)
         self.hash = ruleset_hash(self.refs)
+        if self.profile is not None:  # another deployment may decide the same file otherwise
+            self.hash += ":" + hashlib.sha256(self.profile.model_dump_json().encode()).hexdigest()[:16]
         self.as_of_option = self.as_of.isoformat() if self.as_of else ""
         self.summary = Summary()
         self._pending: list[Row] = []
@@ -215,7 +220,7 @@ class Batch:
             if row is not None:
                 self._emit(row, True)
             else:
-                self._emit(decide(self.book, item, self.as_of, self._backend), False)
+                self._emit(decide(self.book, item, self.as_of, self._backend, self.profile), False)
             n += 1
             if n % 64 == 0:
                 self._tick()
@@ -246,7 +251,7 @@ class Batch:
         if forking:
             workers._BOOK = self.book  # inherited by the forked workers
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(None if forking else self.rules_path, self.as_of, self.backend))
+                                   initargs=(None if forking else self.rules_path, self.as_of, self.backend, self.profile))
         try:
             for slots, work in self._chunks(items):
                 window.append((slots, pool.submit(_work, work) if work else None))
@@ -293,10 +298,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def screen(book: RuleBook, paths: Iterable[str | Path], as_of: _dt.date | None = None) -> Iterator[Row]:
+def screen(
+    book: RuleBook, paths: Iterable[str | Path], as_of: _dt.date | None = None, profile: Profile | None = None,
+) -> Iterator[Row]:
     """Decide each input under ``paths`` in this process, one row at a time (no store, no resume)."""
     for item in iter_items([str(p) for p in paths]):
-        yield decide(book, item, as_of)
+        yield decide(book, item, as_of, profile=profile)
 
 
 _DECISION_ZH = {"approve": "准予许可", "reject": "不予许可", "needs_correction": "需补正材料", "refer": "转人工审查", "error": "输入有误"}

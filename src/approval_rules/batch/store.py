@@ -1,6 +1,6 @@
 """The results store: one SQLite file holding every screened case and every screening run.
 
-Tables (``schema_version`` 1):
+Tables (``schema_version`` 2; a version-1 store gains the ``notices`` column when opened):
 
 - ``runs``: one row per ``screen`` run: when it started and finished, its ``status``
   (``running``, ``done``, ``interrupted``; a run whose process died stays ``running`` until the
@@ -14,7 +14,9 @@ Tables (``schema_version`` 1):
   rule ids, space-separated, for quick queries), ``applied`` (the rule sets with a rule that
   applied to the case, space-separated), ``errors`` (JSON diagnostics of an error row),
   ``ruleset_hash``, ``as_of_option``, ``input_hash`` (SHA-256 of the input's bytes), the run that
-  decided it (``run_id``) and the last run that included it (``last_run``).
+  decided it (``run_id``) and the last run that included it (``last_run``), and ``notices``: the
+  decision contract's ``corrections``, ``to_verify``, ``presumed``, ``derived`` and ``context``
+  as one JSON object's members (text that splices into the contract).
 
 Rows are written in transactions of a few hundred, so a run that is killed loses at most the
 batch in flight, and ``--resume`` finds every committed row. The store speaks plain values
@@ -30,7 +32,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DECISIONS = ("approve", "reject", "needs_correction", "refer")
 
 _SCHEMA = """
@@ -66,6 +68,7 @@ CREATE TABLE IF NOT EXISTS cases (
     applied TEXT,
     errors TEXT,
     input_hash TEXT NOT NULL,
+    notices TEXT,
     ruleset_hash TEXT NOT NULL,
     as_of_option TEXT NOT NULL,
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -75,7 +78,9 @@ CREATE INDEX IF NOT EXISTS cases_decision ON cases (decision);
 CREATE INDEX IF NOT EXISTS cases_last_run ON cases (last_run);
 """
 
-_ROW_COLUMNS = "source, case_id, decision, as_of, findings, passed, not_applicable, failing, applied, errors, input_hash"
+_ROW_COLUMNS = (
+    "source, case_id, decision, as_of, findings, passed, not_applicable, failing, applied, errors, input_hash, notices"
+)
 
 
 class Row(NamedTuple):
@@ -96,6 +101,7 @@ class Row(NamedTuple):
     applied: str  # the rule sets that had a rule applicable to the case, space-separated
     errors: str | None
     input_hash: str
+    notices: str | None = None  # '"corrections": [...], "to_verify": [...], ...' (JSON members)
 
     @property
     def is_error(self) -> bool:
@@ -130,7 +136,10 @@ class Store:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" in tables:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if not row or int(row[0]) != SCHEMA_VERSION:
+            if row and int(row[0]) == 1:  # additive: decisions stored before notices existed
+                self.db.execute("ALTER TABLE cases ADD COLUMN notices TEXT")
+                self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+            elif not row or int(row[0]) != SCHEMA_VERSION:
                 raise StoreError(f"结果库 {self.path} 的格式版本不受支持（{row[0] if row else '无'}）")
             return
         if tables or not create:
@@ -194,7 +203,7 @@ class Store:
         try:
             db.executemany(
                 f"INSERT OR REPLACE INTO cases ({_ROW_COLUMNS}, ruleset_hash, as_of_option, run_id, last_run)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*r, ruleset_hash, as_of_option, run_id, run_id) for r in rows],
             )
             if reused:
@@ -258,7 +267,8 @@ def decision_line(row: Row, rulesets_json: str) -> str:
     return (
         f'{{"case_id": {json.dumps(row.case_id, ensure_ascii=False)}, "decision": "{row.decision}", '
         f'"as_of": "{row.as_of}", "rulesets": {rulesets_json}, "findings": {row.findings}, '
-        f'"passed": {row.passed}, "not_applicable": {row.not_applicable}}}'
+        f'"passed": {row.passed}, "not_applicable": {row.not_applicable}'
+        + (f", {row.notices}}}" if row.notices else "}")
     )
 
 

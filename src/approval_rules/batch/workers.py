@@ -23,6 +23,7 @@ from ..engine.compiler import compile_rules
 from ..engine.decision import Decision
 from ..engine.evaluator import Backend, evaluate
 from ..ruleset.loader import load_rules, parse_project
+from ..ruleset.profile import Profile
 from .inputs import Item, case_id
 from .store import Row
 
@@ -91,7 +92,16 @@ def decision_row(d: Decision, item: Item, book: RuleBook | None = None) -> Row:
         applied=" ".join(sorted(applied)),
         errors=None,
         input_hash=item.digest,
+        notices=_notices(d),
     )
+
+
+def _notices(d: Decision) -> str:
+    parts = {
+        "corrections": d.corrections, "to_verify": d.to_verify, "presumed": d.filled_of("presume"),
+        "derived": d.filled_of("derive"), "context": d.filled_of("context"),
+    }
+    return ", ".join(f'"{k}": {_dumps(v)}' for k, v in parts.items())
 
 
 def error_row(item: Item, problems: list[Diagnostic]) -> Row:
@@ -112,13 +122,16 @@ def _in_file(problems: list[Diagnostic], item: Item) -> list[Diagnostic]:
     return out
 
 
-def decide(book: RuleBook, item: Item, as_of: _dt.date | None = None, backend: Backend | None = None) -> Row:
+def decide(
+    book: RuleBook, item: Item, as_of: _dt.date | None = None, backend: Backend | None = None,
+    profile: Profile | None = None,
+) -> Row:
     """Decide one raw input; any problem with it becomes an error row, never an exception."""
     if item.problem is not None or item.text is None:
         return error_row(item, [item.problem] if item.problem else [])
     try:
         loaded = parse_project(item.text, item.file, item.fmt)
-        d = evaluate(book, loaded.project, as_of, case_id=case_id(loaded.project, item.label), backend=backend)
+        d = evaluate(book, loaded.project, as_of, case_id=case_id(loaded.project, item.label), backend=backend, profile=profile)
         return decision_row(d, item, book)
     except ApprovalRulesError as exc:
         return error_row(item, _in_file(exc.diagnostics, item))
@@ -135,9 +148,12 @@ def decide(book: RuleBook, item: Item, as_of: _dt.date | None = None, backend: B
 _BOOK: RuleBook | None = None
 _AS_OF: _dt.date | None = None
 _BACKEND: Backend | None = None
+_PROFILE: Profile | None = None
 
 
-def _init_worker(rules_path: str | None, as_of: _dt.date | None, backend: str = "native") -> None:
+def _init_worker(
+    rules_path: str | None, as_of: _dt.date | None, backend: str = "native", profile: Profile | None = None,
+) -> None:
     """Pool initializer: make this process's rule book; Ctrl-C is the parent's job.
 
     With the ``fork`` start method (Linux) the worker inherits the rule book the parent compiled
@@ -145,13 +161,14 @@ def _init_worker(rules_path: str | None, as_of: _dt.date | None, backend: str = 
     compiles ``rules_path`` once. A worker whose parent died (killed with SIGKILL, say) exits by
     itself instead of lingering.
     """
-    global _BOOK, _AS_OF, _BACKEND
+    global _BOOK, _AS_OF, _BACKEND, _PROFILE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     if rules_path is not None:
         _BOOK = compile_rules(load_rules(rules_path))
     _AS_OF = as_of
+    _PROFILE = profile
     _BACKEND = make_backend(backend)  # its own instance: durable-rules state is not shared across processes
 
 
@@ -164,4 +181,4 @@ def _exit_with_parent(parent: int) -> None:
 
 def _work(chunk: list[Item]) -> list[Row]:
     assert _BOOK is not None
-    return [decide(_BOOK, item, _AS_OF, _BACKEND) for item in chunk]
+    return [decide(_BOOK, item, _AS_OF, _BACKEND, _PROFILE) for item in chunk]

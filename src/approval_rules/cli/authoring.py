@@ -22,7 +22,11 @@ from ..core.bundled import cases_dir, rules_dir
 from ..core.diagnostics import ProjectFileError
 from ..engine.render import finding_text
 from ..ruleset.loader import load_project
-from .common import EXIT_FAIL, InputError, _backend, _book, as_of_option, backend_option, cli, rules_option
+from ..ruleset.profile import Profile
+from .common import (
+    EXIT_FAIL, InputError, _backend, _book, as_of_option, backend_option, cli, profile_option, rules_option, strict_option,
+    with_strict,
+)
 
 
 @cli.command()
@@ -52,13 +56,19 @@ def lint(rules: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="覆盖率的输出格式")
 @rules_option
 @backend_option
+@profile_option
+@strict_option
 def test_cmd(
-    cases: tuple[str, ...], with_coverage: bool, minimum: float | None, fmt: str, rules_path: str | None, backend_name: str
+    cases: tuple[str, ...], with_coverage: bool, minimum: float | None, fmt: str, rules_path: str | None, backend_name: str,
+    profile: Profile | None, strict: bool,
 ) -> None:
-    """运行案例（expect 块），与预期不符时失败；--coverage 报告覆盖率。"""
+    """运行案例（expect 块），与预期不符时失败；--coverage 报告覆盖率。
+
+    案例 expect 中写了 profile 的，按该部署配置审查；否则按 --profile。"""
     book = _book(rules_path)
+    profile = with_strict(profile, strict)
     paths = cases or (str(cases_dir()),)
-    results = run_cases(book, paths, _backend(backend_name))
+    results = run_cases(book, paths, _backend(backend_name), profile)
     failed = [r for r in results if not r.ok]
     for r in failed:
         click.echo(f"{r.where}: 不通过")
@@ -72,7 +82,7 @@ def test_cmd(
     click.echo(f"案例 {len(results)} 个：通过 {len(results) - len(failed)}，不通过 {len(failed)}")
     below = False
     if with_coverage or minimum is not None:
-        report = coverage_of_cases(book, paths)
+        report = coverage_of_cases(book, paths, profile)
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         else:
@@ -92,9 +102,11 @@ def test_cmd(
 @rules_option
 @as_of_option
 @backend_option
+@profile_option
+@strict_option
 def explain(
     file: str, rule_id: str | None, include_all: bool, fmt: str, rules_path: str | None, as_of: _dt.date | None,
-    backend_name: str,
+    backend_name: str, profile: Profile | None, strict: bool,
 ) -> None:
     """逐条解释：每条适用规则的条件树、各子条件的值、读取的事实、位置和结论。"""
     book = _book(rules_path)
@@ -105,7 +117,7 @@ def explain(
     if rule_id is not None and not book.rule(rule_id):
         raise InputError(f"没有规则「{rule_id}」")
     backend = None if backend_name == "native" else _backend(backend_name)
-    report = explain_case(book, project, as_of, rule_id, include_all, backend)
+    report = explain_case(book, project, as_of, rule_id, include_all, backend, with_strict(profile, strict))
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

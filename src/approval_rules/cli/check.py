@@ -15,7 +15,10 @@ from ..engine.render import decision_text
 from ..model.project import ProjectFile
 from ..ruleset.loader import load_project
 from ..ruleset.rules_schema import rules_schema
-from .common import EXIT_INPUT, _backend, _book, as_of_option, backend_option, cli, rules_option
+from ..ruleset.profile import Profile
+from .common import (
+    EXIT_INPUT, _backend, _book, as_of_option, backend_option, cli, profile_option, rules_option, strict_option, with_strict,
+)
 
 
 @cli.command()
@@ -24,15 +27,21 @@ from .common import EXIT_INPUT, _backend, _book, as_of_option, backend_option, c
 @rules_option
 @as_of_option
 @backend_option
-def check(files: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.date | None, backend_name: str) -> None:
+@profile_option
+@strict_option
+def check(
+    files: tuple[str, ...], fmt: str, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
+    profile: Profile | None, strict: bool,
+) -> None:
     """审查项目文件，输出决定和理由（多个文件时 JSON 按行输出）。"""
+    profile = with_strict(profile, strict)
     book = _book(rules_path)
     backend = _backend(backend_name)
     bad = 0
     for i, name in enumerate(files):
         try:
             loaded = load_project(name)
-            d = evaluate(book, loaded.project, as_of, case_id=loaded.project.case_id or Path(name).stem, backend=backend)
+            d = evaluate(book, loaded.project, as_of, case_id=loaded.project.case_id or Path(name).stem, backend=backend, profile=profile)
         except ProjectFileError as exc:
             bad += 1
             click.echo(f"项目文件有错误，无法审查：{name}\n{exc.render()}", err=True)

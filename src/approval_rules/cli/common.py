@@ -8,12 +8,13 @@ import click
 
 from .. import __version__
 from ..core.bundled import rules_dir
-from ..core.diagnostics import RulesError
+from ..core.diagnostics import ProjectFileError, RulesError
 from ..engine.backends import BACKENDS, make_backend
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
 from ..engine.evaluator import Backend, BackendUnavailable
 from ..ruleset.loader import load_rules
+from ..ruleset.profile import Profile, load_profile
 
 
 EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 1, 2, 3
@@ -44,6 +45,30 @@ backend_option = click.option(
     "--backend", "backend_name", type=click.Choice(list(BACKENDS)), default="native", show_default=True,
     help="求值后端：native（编译闭包）、reference（参考解释器）、durable（durable-rules，需安装可选依赖）",
 )
+
+
+def _profile(ctx, param, value):  # noqa: ANN001 - click callback
+    try:
+        return load_profile(value) if value else None
+    except ProjectFileError as exc:
+        raise InputError("部署配置文件有错误：\n" + exc.render()) from None
+
+
+profile_option = click.option(
+    "--profile", "profile", callback=_profile, default=None, type=click.Path(dir_okay=False),
+    help="部署配置文件（受理机关、是否严格模式），见 profiles/ 示例",
+)
+strict_option = click.option(
+    "--strict", is_flag=True, default=False,
+    help="严格模式：不使用规则文件声明的推定，相关事实列为待核查事项并转人工审查",
+)
+
+
+def with_strict(profile: Profile | None, strict: bool) -> Profile | None:
+    """The profile, switched to strict mode when ``--strict`` is given."""
+    if not strict:
+        return profile
+    return (profile or Profile()).model_copy(update={"strict": True})
 
 
 def _backend(name: str) -> Backend:

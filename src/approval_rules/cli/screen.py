@@ -23,7 +23,11 @@ from ..batch.store import Store, StoreError
 from ..batch.store import default_path as default_db_path
 from ..batch.synthetic import Generator, load_templates
 from ..core.bundled import cases_dir, rules_dir
-from .common import EXIT_INPUT, EXIT_INTERNAL, InputError, _backend, _book, as_of_option, backend_option, cli, rules_option
+from ..ruleset.profile import Profile
+from .common import (
+    EXIT_INPUT, EXIT_INTERNAL, InputError, _backend, _book, as_of_option, backend_option, cli, profile_option,
+    rules_option, strict_option, with_strict,
+)
 
 
 @cli.command()
@@ -40,9 +44,12 @@ from .common import EXIT_INPUT, EXIT_INTERNAL, InputError, _backend, _book, as_o
 @rules_option
 @as_of_option
 @backend_option
+@profile_option
+@strict_option
 def screen(
     paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int, db_path: str | None, no_db: bool,
     resume: bool, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
+    profile: Profile | None, strict: bool,
 ) -> None:
     """批量审查：文件、目录（递归）、通配符、JSON Lines 文件或 -（标准输入）（缺省：随包附带的案例）。
 
@@ -74,6 +81,7 @@ def screen(
         writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json)
         batch = ScreenBatch(
             book, rules, as_of=as_of, jobs=jobs or default_jobs(), backend=backend_name, store=store, resume=resume,
+            profile=with_strict(profile, strict),
             argv=sys.argv[1:], on_row=writer.write, progress=bar.update,
         )
         summary = batch.run(iter_inputs(targets))

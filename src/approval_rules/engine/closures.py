@@ -322,9 +322,9 @@ class _Compiler:
             for c, p, missing in elements(ctx):
                 if missing:
                     return U
-                if c is U or (c and p is U):
-                    unknown = True
-                elif c:
+                if p is U or (c is U and p != 0):  # a known 0 adds nothing, in the list or not
+                    unknown = unknown or c is not False
+                elif c is True:
                     total += p
             return U if unknown else total
 

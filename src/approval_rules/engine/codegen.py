@@ -224,15 +224,11 @@ class _Expr:
             g.emit(body, f"elif {c_var}: {t} += 1")
         else:
             g.emit(body, f"if {c_var} is False: continue")
-            if node.name == "sum":
-                g.emit(body, f"if {c_var} is U:")
-                g.emit(body + 1, f"{u} = True")
-                g.emit(body + 1, "continue")
             p = self.tmp()
             g.emit(body, f"{p} = {self.expr(per, body, inner) if per is not None else 'True'}")
-            if node.name == "sum":
-                g.emit(body, f"if {p} is U: {u} = True")
-                g.emit(body, f"else: {t} += {p}")
+            if node.name == "sum":  # a known 0 adds nothing, whether the element is in the list or not
+                g.emit(body, f"if {p} is U or ({c_var} is U and {p} != 0): {u} = True")
+                g.emit(body, f"elif {c_var} is True: {t} += {p}")
             elif node.name == "any":  # an element in the list and satisfying the condition
                 g.emit(body, f"if {c_var} is True and {p} is True:")
                 g.emit(body + 1, f"{t} = True")

@@ -47,7 +47,7 @@ def citation_text(c: CitationOut) -> str:
 
 def finding_text(index: int, f: Finding) -> str:
     effect = LEGAL_EFFECTS.get(f.legal_effect or "", EFFECT_ZH.get(f.effect, f.effect))
-    status = "无法判断" if f.outcome == "unknown" else effect
+    status = ("待审查机关核查" if f.contributes == "refer" else "无法判断") if f.outcome == "unknown" else effect
     lines = [f"{chinese_number(index)}、{f.title}（{f.rule_id}）【{status}】", f"    {f.message}"]
     if f.citations:
         lines.append("    依据：" + "；".join(citation_text(c) for c in f.citations))
@@ -61,5 +61,31 @@ def decision_text(d: Decision) -> str:
     if d.findings:
         lines.append("理由：")
         lines += [finding_text(i, f) for i, f in enumerate(d.findings, 1)]
+    refer = [f for f in d.findings if f.contributes == "refer"]
+    if refer and d.decision != "refer":
+        lines.append("另有须人工审查的事项：" + "、".join(f"{f.title}（{f.rule_id}）" for f in refer))
+    if d.corrections:
+        lines.append("补正材料通知（一次告知，依据《中华人民共和国行政许可法》第三十二条）：请申请人补正以下全部内容：")
+        lines += [f"  {i}. {c['item']}" for i, c in enumerate(d.corrections, 1)]
+    if d.to_verify:
+        lines.append("待核查事项（由审查机关核查，不要求申请人补正）：")
+        lines += [f"  {i}. {v['title']}（{'、'.join(v['rules'])}）" for i, v in enumerate(d.to_verify, 1)]
+    filled = [(f, "推定") for f in d.filled if f.kind == "presume"] + [(f, "推算") for f in d.filled if f.kind == "derive"]
+    filled += [(f, "部署配置") for f in d.filled if f.kind == "context"]
+    if filled:
+        lines.append("审查所依据的推定、推算和部署配置：")
+        for f, label in filled:
+            item = f.to_dict()
+            lines.append(f"  【{label}】{item['title']}（{f.fact}）= {_value(item['value'])}：{f.reason}")
     lines.append(f"通过 {len(d.passed)} 项，不适用 {len(d.not_applicable)} 项。")
     return "\n".join(lines)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value == []:
+        return "（无）"
+    if isinstance(value, dict):
+        return value.get("name") or "、".join(str(v) for v in value.values())
+    return str(value)

@@ -165,11 +165,15 @@ class Interpreter:
             return _or([_and([s, v]) for s, v in pairs])
         if node.name == "all":
             return _and([_or([_not(s), v]) for s, v in pairs])
-        if any(s[0] is UNKNOWN for s in selected):
-            return UNKNOWN, _blame(selected)
         if node.name == "count":
+            if any(s[0] is UNKNOWN for s in selected):
+                return UNKNOWN, _blame(selected)
             return sum(1 for s, _ in selected if s), NONE
-        chosen = [v for s, v in pairs if s[0]]
+        # An element whose membership is unknown but whose value is a known 0 adds 0 either way.
+        doubtful = [s for s, v in pairs if s[0] is UNKNOWN and v[0] != 0]
+        if doubtful:
+            return UNKNOWN, _blame(doubtful)
+        chosen = [v for s, v in pairs if s[0] is True]
         blame = _strict(chosen)
         return (UNKNOWN, blame) if blame is not None else (sum(v for v, _ in chosen), NONE)
 

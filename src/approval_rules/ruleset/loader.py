@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 from ..core.diagnostics import Diagnostic, ProjectFileError, RulesError, SourcePos, translate
 from ..model.project import ProjectFile
 from ..model.project.base import Date
-from .models import RModel, Rule, RuleFile, RuleSetHeader
+from .models import Profile, RModel, Rule, RuleFile, RuleSetHeader
 from .schema_errors import to_diagnostics
 from .yamlsource import SourceMap, load_yaml
 
@@ -139,6 +139,10 @@ class Expectation(RModel):
     decision: Decision = Field(title="预期决定")
     findings: list[str] = Field(default_factory=list, title="预期的问题规则编号（全部列出）")
     citations: list[ExpectedCitation] = Field(default_factory=list, title="预期引用")
+    to_verify: list[str] | None = Field(None, title="预期的待核查事实路径（写出时须全部列出）")
+    corrections: list[str] | None = Field(None, title="预期的补正项（事实路径、材料代码或规则编号；写出时须全部列出）")
+    presumed: list[str] | None = Field(None, title="预期依赖的推定事实路径（写出时须全部列出）")
+    profile: Profile | None = Field(None, title="审查该案例的部署配置（受理机关等）")
     note: str | None = Field(None, title="说明")
 
 

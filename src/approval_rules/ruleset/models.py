@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from ..model.project.base import Conclusion, Date, enum
+from ..model.project.base import Authority, Conclusion, Date, enum
 
 Effect = Literal["reject", "needs_correction", "refer", "info"]
 EFFECT_ZH = {"reject": "不予许可", "needs_correction": "需补正", "refer": "转人工/全面审查", "info": "提示"}
@@ -216,7 +216,16 @@ class RuleFile(RModel):
     rules: list[Rule] = Field(title="规则")
 
 
+class Profile(RModel):
+    """部署配置：受理机关与推定的使用方式（见 ruleset.profile）。"""
+
+    name: str | None = Field(None, title="部署名称")
+    authority: Authority | None = Field(None, title="受理机关（案卷未写明受理机关时以此为准）")
+    strict: bool = Field(False, title="严格模式：不使用规则文件声明的推定，改为待核查事项并转人工审查")
+
+
 __all__ = [
+    "Profile",
     "EFFECT_ZH",
     "LEGAL_EFFECTS",
     "Citation",

@@ -10,20 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
-
 from ..core.diagnostics import ProjectFileError
-from ..model.project.base import Authority
 from .loader import _parse_model, _read
-from .models import RModel
-
-
-class Profile(RModel):
-    """部署配置：受理机关与推定的使用方式。"""
-
-    name: str | None = Field(None, title="部署名称")
-    authority: Authority | None = Field(None, title="受理机关（案卷未写明受理机关时以此为准）")
-    strict: bool = Field(False, title="严格模式：不使用规则文件声明的推定，改为待核查事项并转人工审查")
+from .models import Profile
 
 
 def parse_profile(text: str, source: str) -> Profile:
@@ -39,3 +28,6 @@ def load_profile(path: str | Path) -> Profile:
     if diag is not None:
         raise ProjectFileError([diag])
     return parse_profile(text or "", str(path))
+
+
+__all__ = ["Profile", "load_profile", "parse_profile"]
