@@ -23,6 +23,7 @@ LAYERS = [
     ("ruleset",),
     ("engine",),
     ("authoring", "batch"),
+    ("service",),
     ("cli",),
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

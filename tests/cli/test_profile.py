@@ -29,15 +29,21 @@ def test_without_a_profile_context_and_authority_facts_go_to_the_reviewer(runner
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert d["decision"] == "refer" and d["corrections"] == []
-    assert {"application.authority.level", "application.false_material_flag"} <= {v["fact"] for v in d["to_verify"]}
+    assert "application.authority.level" in {v["fact"] for v in d["to_verify"]}
+    # the rule files presume no false materials absent a finding; strict mode asks the reviewer instead
+    assert "application.false_material_flag" in {v["fact"] for v in d["to_verify"]} | {p["fact"] for p in d["presumed"]}
+    r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--strict", "--format", "json"])
+    assert "application.false_material_flag" in {v["fact"] for v in json.loads(r.output)["to_verify"]}
 
 
 def test_the_profile_fills_the_receiving_authority_and_text_shows_it(runner, tmp_path):
     r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--profile", str(PROFILE)])
     assert r.exit_code == 0, r.output
     assert "【部署配置】申请·受理机关" in r.output
-    assert "待核查事项（由审查机关核查，不要求申请人补正）" in r.output
+    assert "【推定】申请·是否隐瞒有关情况或者提供虚假材料" in r.output
     assert "请申请人补正" not in r.output
+    r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--profile", str(PROFILE), "--strict"])
+    assert "待核查事项（由审查机关核查，不要求申请人补正）" in r.output and "【推定】" not in r.output
 
 
 def test_a_missing_document_is_one_consolidated_correction_in_text(runner, tmp_path):

@@ -172,7 +172,11 @@ def test_message_is_filled_with_case_values(book):
 
 def test_the_json_contract(book):
     d = evaluate(book, renewal(licence={"status": "revoked"})).to_dict()
-    assert set(d) == {"case_id", "decision", "as_of", "rulesets", "findings", "passed", "not_applicable"}
+    assert set(d) == {
+        "case_id", "decision", "as_of", "rulesets", "findings", "passed", "not_applicable",
+        # added by issue 9, after the keys above (additive: existing keys and meanings unchanged)
+        "corrections", "to_verify", "presumed", "derived", "context",
+    }
     assert d["as_of"] == "2024-03-15" and d["decision"] == "reject"
     [rs] = d["rulesets"]
     assert set(rs) == {"id", "version", "sha256"} and len(rs["sha256"]) == 64

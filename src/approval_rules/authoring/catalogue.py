@@ -91,6 +91,11 @@ def _entry(rule: CompiledRule) -> Entry:
                  any(not c.verified for c in rule.citations), _template(rule))
 
 
+def describe(rule: CompiledRule) -> Entry:
+    """One rule as the catalogue shows it: prose, effect, period, citations (the service's ``/v1/rules``)."""
+    return _entry(rule)
+
+
 def _template(rule: CompiledRule) -> str:
     """The message template with each {placeholder} shown as 〔what it stands for〕."""
     types = {n: d.type for n, d in rule.definitions.items()}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..core.diagnostics import SourcePos
-from ..lang.expr import Node
+from ..lang.expr import Node, Path, walk
 from ..lang.interpreter import partially
 from ..lang.typecheck import Checked
 from ..model import facts
@@ -105,8 +105,27 @@ class CompiledRule:
     definitions: dict[str, DefinitionInfo] = field(default_factory=dict)
     _cited_from: list[_dt.date] = field(default_factory=list, repr=False)  # where the citations in force change
     _cited: list[tuple[CitationOut, ...]] = field(default_factory=list, repr=False)
+    _facts_read: frozenset[str] | None = field(default=None, repr=False)
     label: str = ""  # file:line, as findings name the rule
     _reads: tuple[int, ...] | None = field(default=None, repr=False)  # the ROUTING facts its `when` reads
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every dotted fact path the rule's conditions mention, through its definitions (static)."""
+        if self._facts_read is None:
+            found: set[str] = set()
+            todo = [self.when.node, self.require.node]
+            seen_defs: set[str] = set()
+            while todo:
+                for n in walk(todo.pop()):
+                    if isinstance(n, Path):
+                        d = self.definitions.get(n.names[0]) if len(n.names) == 1 else None
+                        if d is not None and n.names[0] not in seen_defs:
+                            seen_defs.add(n.names[0])
+                            todo.append(d.node)
+                        found.add(".".join(str(x) for x in n.names))
+            self._facts_read = frozenset(found)
+        return self._facts_read
 
     def citations_at(self, day: _dt.date) -> list[CitationRef]:
         return [c for c in self.citations if c.in_force(day)]

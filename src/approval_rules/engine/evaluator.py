@@ -130,10 +130,12 @@ def evaluate(
     never, verdicts = backend.verdicts(book, project, day) if backend else native_verdicts(book, project, day)
     not_applicable = list(never)
     applicable = 0
+    used: list[CompiledRule] = []
     for rule, v in verdicts:
         if v is None:
             not_applicable.append(rule.id)
             continue
+        used.append(rule)
         if rule.effect != "info":
             applicable += 1
         if v is False:
@@ -152,7 +154,14 @@ def evaluate(
         not_applicable=not_applicable,
         corrections=corrections(findings),
         to_verify=verifications(findings),
-        filled=filled,
+        filled=[f for f in filled if f.kind == "context" or _relied_on(f.fact, used)],
+    )
+
+
+def _relied_on(fact: str, rules: list[CompiledRule]) -> bool:
+    """Whether an applicable rule reads ``fact`` (or a part or the whole of it): only those fills are reported."""
+    return any(
+        p == fact or p.startswith(fact + ".") or fact.startswith(p + ".") for rule in rules for p in rule.reads
     )
 
 

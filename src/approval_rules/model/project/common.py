@@ -17,6 +17,7 @@ ApplicationKind = enum(
         "design_review": "安全设施设计审查",
         "design_change_review": "安全设施设计重大变更审查",
         "trial_run_filing": "试运行（试生产）方案备案",
+        "trial_run_extension": "试运行（试生产）延期",
         "completion_acceptance": "安全设施竣工验收",
         "licence_initial": "安全生产许可证首次申请",
         "licence_extension": "安全生产许可证延期",
@@ -185,6 +186,21 @@ class Enterprise(Model):
     conditions_lowered: bool | None = F("取得许可后是否降低安全生产条件")
     inspections_refused: bool | None = F("是否拒绝、阻碍监督检查")
     terminated: bool | None = F("企业是否已终止（破产、解散、被撤销）")
+    # Summary facts: what an application form or evaluation report states instead of a roster.
+    # A rule reads the summary, or decides from a list declared complete (see docs/rule-language.md).
+    principal_and_safety_managers_assessed: bool | None = F("主要负责人和安全生产管理人员是否均经考核合格（申报）")
+    key_construction_personnel_assessed: bool | None = F(
+        "主要负责人、项目负责人、专职安全生产管理人员（三类人员）是否均经考核合格（申报）"
+    )
+    special_operators_certified: bool | None = F("特种作业人员是否均取得有效的特种作业操作资格证书（申报）")
+    hazardous_process_operators_assessed: bool | None = F("危险工序作业人员是否均经设区的市应急管理部门考核合格（申报）")
+    qualified_technical_staff: bool | None = F("是否有与生产经营相适应、具备相应资格的专业技术人员（申报）")
+    safety_staff_assigned: bool | None = F("是否配备专职安全生产管理人员（申报，人数不详时）")
+    facilities_compliant: bool | None = F(
+        "厂房、作业场所和安全设施、设备、工艺是否符合有关安全生产法律、法规、标准和规程（申报或安全评价结论）"
+    )
+    no_eliminated_process_equipment: bool | None = F("是否未使用列入淘汰目录的危及生产安全的工艺、设备（申报或安全评价结论）")
+    hazardous_equipment_inspected: bool | None = F("危险性较大的设备设施是否均经检测检验合格且在有效期内（申报）")
 
 
 class ApprovalDoc(Model):

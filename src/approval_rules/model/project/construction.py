@@ -5,6 +5,21 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import F, Authority, Conclusion, Date, Model, enum
+from .materials import Materials
+from .stages import (
+    AnalysisReport,
+    AuthorityCheck,
+    AuthorityExpertReview,
+    Expert,
+    ExpertReview,
+    FilingStatus,
+    GovernmentApproval,
+    KeyRiskList,
+    Lifecycle,
+    PreStartupSafetyReview,
+    TrialRunExtension,
+    Violation,
+)
 
 DesignSection = enum(
     "DesignSection",
@@ -37,7 +52,30 @@ ChangeType = enum(
         "minor": "一般变更",
     },
 )
-ReviewOutcome = enum("ReviewOutcome", {"approved": "批准", "not_approved": "不予批准", "pending": "审查中"})
+ReviewOutcome = enum(
+    "ReviewOutcome",
+    {
+        "approved": "批准",
+        "not_approved": "不予批准",
+        "pending": "审查中",
+        "not_applied": "未申请审查",
+        "not_obtained": "已申请但未取得批准（撤回、终止或者未作出决定）",
+    },
+)
+class Feasibility(Model):
+    """可研阶段：安全预评价（安全评价）、内审评审、安全条件审查（政府审批）。"""
+
+    art7_project: bool | None = F("是否三同时监督管理办法第七条规定的建设项目（系统填报值）")
+    evaluation_agency: str | None = F("安全评价单位")
+    evaluation_draft: AnalysisReport | None = F("安全评价报告书初审稿")
+    evaluation_final: AnalysisReport | None = F("安全评价报告终稿")
+    process_hazard_analysis: AnalysisReport | None = F("工艺危害分析报告")
+    qra: AnalysisReport | None = F("定量风险评价报告")
+    reliability_argument: AnalysisReport | None = F("国内首次使用化工工艺安全可靠性论证报告")
+    no_licence_statement: bool | None = F("是否有无需办理安全行政许可的书面情况说明（第七条以外项目）")
+    internal_review: ExpertReview | None = F("内审评审（建设单位组织的专家评审）")  # type: ignore[valid-type]
+    approval: GovernmentApproval | None = F("政府审批（安全条件审查意见书等）")
+    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
 
 
 class ReviewerFinding(Model):
@@ -69,7 +107,7 @@ class SafetyAnalysisReport(Model):
 
 class Evaluator(Model):
     qualification_valid: bool | None = F("评价机构资质是否有效")
-    blacklisted: bool | None = F("评价机构是否因出具虚假报告等被处罚、禁入")
+    blacklisted: bool | None = F("评价机构是否因出具虚假报告等被处罚、禁入", provenance="authority")
 
 
 class DesignReview(Model):
@@ -77,13 +115,15 @@ class DesignReview(Model):
 
     authority: Authority | None = F("审查机关")
     applied_date: Date | None = F("申请审查日期")
-    accepted_date: Date | None = F("受理日期")
-    decision: ReviewOutcome | None = F("审查结论")
-    decision_date: Date | None = F("审查决定日期")
-    findings: list[ReviewerFinding] | None = F("审查发现的问题")
-    expert_count: int | None = F("参加技术审查的专家人数")
-    safety_authority_opinion: bool | None = F("是否有负责安全生产监督管理的部门的审查意见")
+    accepted_date: Date | None = F("受理日期", provenance="authority")
+    decision: ReviewOutcome | None = F("审查结论", provenance="authority")
+    decision_date: Date | None = F("审查决定日期（批复时间）", provenance="authority")
+    findings: list[ReviewerFinding] | None = F("审查发现的问题", provenance="authority")
+    expert_count: int | None = F("参加技术审查的专家人数", provenance="authority")
+    safety_authority_opinion: bool | None = F("是否有负责安全生产监督管理的部门的审查意见", provenance="authority")
     resubmission_of: str | None = F("重新申请审查所对应的原申请")
+    number: str | None = F("安全设施设计审查意见书文号", provenance="authority")
+    expert_review: AuthorityExpertReview | None = F("审查机关组织的专家评审（技术审查）")  # type: ignore[valid-type]
 
 
 class Design(Model):
@@ -111,7 +151,18 @@ class Design(Model):
     ] | None = F("煤矿主要灾害防治措施")
     mine_items_compliant: bool | None = F("矿山设计的通风、边坡、供电、提升运输、防排水、防灭火、防瓦斯防尘等是否符合矿山安全规程和技术规范")
     self_review_report: bool | None = F("是否由生产经营单位组织审查并形成书面报告备查")
-    review: DesignReview | None = F("设计审查")
+    review: DesignReview | None = F("设计审查（政府审批）")
+    unit_name: str | None = F("设计单位")
+    hazop: AnalysisReport | None = F("HAZOP分析报告及审查意见")
+    sil: AnalysisReport | None = F("SIL（安全完整性等级）分析报告及审查意见")
+    qra: AnalysisReport | None = F("定量风险评价报告（设计阶段）")
+    key_risk_list: KeyRiskList | None = F("「两重点一重大」风险清单")
+    countermeasures_implementation_note: bool | None = F(
+        "是否有综合分析报告所提出的对策措施在基础设计中的落实情况说明（第七条以外项目）"
+    )
+    self_review: ExpertReview | None = F("安全设施审查信息（建设单位组织的专家评审）")  # type: ignore[valid-type]
+    final_design: bool | None = F("是否有安全设施设计终稿（按评审意见修改后）")
+    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
 
 
 class Change(Model):
@@ -120,8 +171,12 @@ class Change(Model):
     date: Date | None = F("变更日期")
     type: ChangeType = Field(title="变更类型")
     description: str | None = F("变更内容")
-    reviewed_by_original_authority: bool | None = F("是否报原批准部门审查同意")
+    reviewed_by_original_authority: bool | None = F("是否报原批准部门审查同意", provenance="authority")
     started_before_approval: bool | None = F("是否在审查同意前开工建设")
+    applied_date: Date | None = F("变更审查申请日期")
+    construction_start_date: Date | None = F("变更部分开工日期")
+    review: GovernmentApproval | None = F("变更审查（原批准部门的审查意见）")
+    report: bool | None = F("是否有设计变更情况报告")
 
 
 class Construction(Model):
@@ -137,10 +192,15 @@ class Construction(Model):
     temp_power_plan: bool | None = F("是否编制安全技术措施和施工现场临时用电方案")
     supervisor_engaged: bool | None = F("是否委托工程监理")
     major_hidden_danger_open: bool | None = F("是否存在未整改的重大事故隐患")
-    illegal_subcontracting: bool | None = F("施工单位是否存在转包、违法分包或出借资质")
+    illegal_subcontracting: bool | None = F("施工单位是否存在转包、违法分包或出借资质", provenance="authority")
     safety_built_with_main: bool | None = F("安全设施是否与主体工程同时施工")
     completed: bool | None = F("是否竣工")
     completion_date: Date | None = F("竣工日期")
+    contractor_name: str | None = F("施工单位")
+    supervisor_name: str | None = F("监理单位")
+    start_report: bool | None = F("是否有开工报告（附件）")
+    design_errors_reported: bool | None = F("发现设计文件错漏是否及时提出并处理")
+    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
 
 
 class TrialRun(Model):
@@ -157,6 +217,14 @@ class TrialRun(Model):
     extended: bool | None = F("是否延期")
     special_industry_rule: bool | None = F("是否属于国家有关部门有规定或者特殊要求的行业")
     hidden_dangers_unrectified: int | None = F("试运行期间发现未整改的事故隐患数量")
+    hidden_dangers_found: int | None = F("试运行期间发现的事故隐患数量")
+    accidents_during_trial: bool | None = F("试运行期间是否发生生产安全事故")
+    government_approval: GovernmentApproval | None = F("政府试运行审批（方案备案）")
+    organizer: str | None = F("试运行方案审查组织单位")
+    expert_review: ExpertReview | None = F("试运行方案专家审查（建设单位组织）")  # type: ignore[valid-type]
+    pssr: PreStartupSafetyReview | None = F("投产前安全检查")
+    extension: TrialRunExtension | None = F("试生产延期信息")
+    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
 
 
 class AcceptanceEvaluation(Model):
@@ -167,6 +235,10 @@ class AcceptanceEvaluation(Model):
     agency: str | None = F("评价机构")
     agency_qualified: bool | None = F("评价机构是否具有相应资质")
     conclusion: Conclusion | None = F("评价结论")
+    same_agency_as_feasibility: bool | None = F("是否与可行性研究阶段安全评价为同一评价机构")
+    major_defects: bool | None = F("验收评价报告是否存在重大缺陷、漏项")
+    final: bool | None = F("是否为验收评价报告终稿")
+    filing_status: FilingStatus | None = F("报告备案状态", provenance="authority")
 
 
 class Acceptance(Model):
@@ -182,7 +254,14 @@ class Acceptance(Model):
     findings: list[ReviewerFinding] | None = F("验收发现的问题")
     safety_conditions_compliant: bool | None = F("安全设施和安全生产条件是否符合法律、法规、规章和标准")
     summary_report_date: Date | None = F("施工竣工综合报告报送日期（矿山）")
-    authority_inspection_date: Date | None = F("主管部门检查日期（矿山）")
+    authority_inspection_date: Date | None = F("主管部门检查日期（矿山）", provenance="authority")
+    expert_review: ExpertReview | None = F("专家评审及竣工验收意见")  # type: ignore[valid-type]
+    team: list[Expert] | None = F("验收组名单")
+    problem_summary: bool | None = F("是否有竣工验收问题汇总表")
+    opinion_number: str | None = F("竣工验收审查意见书编号")
+    risk_list_measures_report: bool | None = F("是否有风险清单管控措施落实情况报告")
+    authority_check: AuthorityCheck | None = F("监管部门监督核查")
+    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
 
 
 class Operation(Model):
@@ -193,7 +272,14 @@ class Operation(Model):
 
 
 class ConstructionFacts(Model):
-    """Top-level facts of the 三同时 domain."""
+    """Top-level facts of the 三同时 domain.
+
+    One project record carries every stage (可研 → 设计 → 重大变更 → 施工 → 试运行及延期 → 验收);
+    the application (``application.kind``) names the stage applied for, and rules read the earlier
+    stages' history from the same record."""
+
+    lifecycle: Lifecycle | None = F("三同时项目档案")
+    feasibility: Feasibility | None = F("可研阶段")
 
     pre_evaluation: PreEvaluation | None = F("安全预评价")
     safety_analysis_report: SafetyAnalysisReport | None = F("安全生产条件和设施综合分析报告")
@@ -205,3 +291,4 @@ class ConstructionFacts(Model):
     acceptance_evaluation: AcceptanceEvaluation | None = F("安全验收评价")
     acceptance: Acceptance | None = F("竣工验收")
     operation: Operation | None = F("生产运行")
+    violations: list[Violation] | None = F("审查机关认定的违法行为", provenance="authority")

@@ -54,6 +54,10 @@ class Site(Model):
     dormitory_distance_ok: bool | None = F("员工宿舍与危险物品场所是否保持安全距离")
     urban_plan_ok: bool | None = F("选址是否符合城乡规划")
     buildings_standards_ok: bool | None = F("厂房、库房的设计、结构、材料、安全距离及防火防爆防雷防静电设施是否符合国家标准")
+    distances_compliant: bool | None = F(
+        "与周边场所、设施、区域的距离是否符合国家有关规定（安全评价报告的结论；具体距离可不列）"
+    )
+    distances_basis: str | None = F("距离结论的出处（如安全评价报告章节）")
 
 
 class QRA(Model):
@@ -185,9 +189,9 @@ class SafetyConditionReview(Model):
 
     decision: enum("ReviewDecision", {"pass": "通过", "fail": "不予通过", "pending": "审查中"}) | None = F("审查结论")
     issue_date: Date | None = F("审查意见书出具日期")
-    evaluation_major_defects: bool | None = F("安全评价报告是否存在重大缺陷、漏项")
-    distances_and_nature_ok: bool | None = F("与周边场所设施的距离及场址自然条件是否符合规定")
-    countermeasures_ok: bool | None = F("对安全设施设计提出的对策与建议是否符合规定")
+    evaluation_major_defects: bool | None = F("安全评价报告是否存在重大缺陷、漏项", provenance="authority")
+    distances_and_nature_ok: bool | None = F("与周边场所设施的距离及场址自然条件是否符合规定", provenance="authority")
+    countermeasures_ok: bool | None = F("对安全设施设计提出的对策与建议是否符合规定", provenance="authority")
 
 
 class Trading(Model):
