@@ -183,8 +183,8 @@ class Enterprise(Model):
     occupational_controls: bool | None = F("是否有职业危害防治措施")
     ppe_compliant: bool | None = F("劳动防护用品是否符合国家标准或者行业标准")
     standardization_grade: StandardizationGrade | None = F("安全生产标准化等级")
-    conditions_lowered: bool | None = F("取得许可后是否降低安全生产条件")
-    inspections_refused: bool | None = F("是否拒绝、阻碍监督检查")
+    conditions_lowered: bool | None = F("取得许可后是否降低安全生产条件", provenance="authority")
+    inspections_refused: bool | None = F("是否拒绝、阻碍监督检查", provenance="authority")
     terminated: bool | None = F("企业是否已终止（破产、解散、被撤销）")
     # Summary facts: what an application form or evaluation report states instead of a roster.
     # A rule reads the summary, or decides from a list declared complete (see docs/rule-language.md).
