@@ -27,12 +27,15 @@ def free_port() -> int:
 class Service:
     """``approval-rules serve`` in its own process group, stopped by that group's id."""
 
-    def __init__(self, data_dir: Path, *args: str, workers: int = 1, env: dict[str, str] | None = None):
+    def __init__(self, data_dir: Path, *args: str, workers: int = 1, env: dict[str, str] | None = None,
+                 ops: bool = False):
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.ops_port = free_port() if ops else None
+        self.ops_url = f"http://127.0.0.1:{self.ops_port}" if ops else self.url
         cmd = [sys.executable, "-m", "approval_rules", "serve", "--port", str(self.port), "--data-dir", str(data_dir),
-               "--workers", str(workers), *args]
+               "--workers", str(workers), *args, *(["--ops-port", str(self.ops_port)] if ops else [])]
         self.log_path = data_dir.parent / f"serve-{self.port}.log"
         data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
@@ -46,7 +49,7 @@ class Service:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"服务未能启动：\n{self.log_path.read_text(encoding='utf-8', errors='replace')}")
             try:
-                if httpx.get(self.url + "/health/ready", timeout=2).status_code == 200:
+                if httpx.get(self.ops_url + "/health/ready", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -49,9 +49,11 @@ def _loopback(host: str) -> bool:
               help="令牌文件（token add 生成）；不给时只能监听本机地址，任何调用方都有全部角色")
 @click.option("--verify-key", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Ed25519 公钥（PEM）：此后只接受由它签名的规则包")
+@click.option("--ops-port", type=int, default=None,
+              help="在该端口（同一监听地址）单独提供 /health/live、/health/ready 和 /metrics，主端口不再提供")
 @click.option("--mask", "masks", multiple=True, help="决定记录中要屏蔽的个人信息（JSON 指针，* 表示每一项；可多次给出）")
 def serve(host: str, port: int, workers: int, data_dir: str, rules_path: str | None, cases_path: str | None, log_dsn: str,
-          tokens_file: str | None, verify_key: str | None, masks: tuple[str, ...]) -> None:
+          tokens_file: str | None, verify_key: str | None, ops_port: int | None, masks: tuple[str, ...]) -> None:
     """启动审查服务（HTTP 接口、决定记录和审查页面）。"""
     auth, _, config, declog, library = _service_modules()
     import uvicorn
@@ -63,6 +65,7 @@ def serve(host: str, port: int, workers: int, data_dir: str, rules_path: str | N
                                verify_key=os.path.abspath(verify_key) if verify_key else None)
     if masks:
         settings.mask = list(masks)
+    settings.ops_port = ops_port
     lib = library.Library(data, Path(verify_key).read_bytes() if verify_key else None)
     try:
         if rules_path is not None:
@@ -87,6 +90,15 @@ def serve(host: str, port: int, workers: int, data_dir: str, rules_path: str | N
     settings.to_env()
     click.echo(f"审查服务：http://{host}:{port}/ （接口文档 /docs，{workers} 个工作进程，规则包 {lib.active_revision()[:12]}，"
                f"决定记录 {settings.dsn if not settings.dsn.startswith('postgres') else 'PostgreSQL'}）", err=True)
+    if ops_port is not None:
+        import multiprocessing
+
+        ops = multiprocessing.get_context("spawn").Process(
+            target=uvicorn.run, args=("approval_rules.service.app:create_ops_app",), daemon=True,
+            kwargs={"factory": True, "host": host, "port": ops_port, "log_level": "warning", "access_log": False},
+        )
+        ops.start()
+        click.echo(f"健康检查和指标：http://{host}:{ops_port}/health/ready、/metrics", err=True)
     uvicorn.run("approval_rules.service.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False, timeout_graceful_shutdown=10)
 

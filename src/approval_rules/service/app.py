@@ -65,7 +65,11 @@ def build(service: Service) -> Starlette:
     async def openapi(request: Request) -> Response:
         return json_response(spec)
 
-    routes = [Route(e.path, guarded(e.path, e.handler), methods=[e.method]) for e in ENDPOINTS]
+    ops_elsewhere = service.settings.ops_port is not None
+    routes = [
+        Route(e.path, guarded(e.path, e.handler), methods=[e.method])
+        for e in ENDPOINTS if not (ops_elsewhere and e.path in OPS_PATHS)
+    ]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
     routes += [Route(path, guarded(path, handler), methods=methods) for path, handler, methods in pages.ROUTES]
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
@@ -76,3 +80,17 @@ def build(service: Service) -> Starlette:
 
 def create_app() -> Starlette:
     return build(Service.create(Settings.from_env()))
+
+
+# Load balancers and Prometheus scrape these; on a separate port they need no route through the
+# public listener (serve --ops-port), and the public port stops answering them.
+OPS_PATHS = ("/health/live", "/health/ready", "/metrics")
+
+
+def create_ops_app() -> Starlette:
+    """Health and metrics alone, for ``serve --ops-port`` (its own process, the same data dir)."""
+    service = Service.create(Settings.from_env())
+    routes = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS if e.path in OPS_PATHS]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _internal})
+    app.state.service = service
+    return app

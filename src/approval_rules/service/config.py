@@ -30,6 +30,7 @@ class Settings:
     max_batch: int = 100
     busy_timeout_ms: int = 2000  # how long a SQLite write waits for a lock before the answer is 503
     reload_seconds: float = 1.0  # how often a worker looks at the ACTIVE pointer
+    ops_port: int | None = None  # health and metrics on their own port (then not on the main one)
 
     @property
     def dsn(self) -> str:
