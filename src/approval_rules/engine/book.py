@@ -109,6 +109,9 @@ class CompiledRule:
     label: str = ""  # file:line, as findings name the rule
     _reads: tuple[int, ...] | None = field(default=None, repr=False)  # the ROUTING facts its `when` reads
 
+    def __repr__(self) -> str:
+        return f"CompiledRule({self.id} {self.effective.start}…{self.effective.end or ''})"
+
     @property
     def reads(self) -> frozenset[str]:
         """Every dotted fact path the rule's conditions mention, through its definitions (static)."""
@@ -176,6 +179,10 @@ class RuleBook:
         self._bounds = sorted(points)
         probes = [_dt.date.min] + self._bounds
         self._segments = [[r for r in self.rules if r.effective.contains(day)] for day in probes]
+
+    def __repr__(self) -> str:
+        # The generated repr walks every compiled rule: pytest and hypothesis print it on a failure.
+        return f"RuleBook({', '.join(r.id for r in self.rulesets)}; {len(self.rules)} rules)"
 
     def active(self, day: _dt.date) -> list[CompiledRule]:
         return self._segments[bisect.bisect_right(self._bounds, day)]
