@@ -164,6 +164,7 @@ class RuleBook:
     rules: list[CompiledRule]
     maps: dict[str, SourceMap] = field(default_factory=dict)
     premises: list[Any] = field(default_factory=list)  # engine.premises.Premise, in header order
+    _readers: dict[str, frozenset[int]] = field(default_factory=dict)
     _bounds: list[_dt.date] = field(default_factory=list)
     _segments: list[list[CompiledRule]] = field(default_factory=list)
     _index: dict[tuple, "Candidates"] = field(default_factory=dict)
@@ -179,6 +180,17 @@ class RuleBook:
         self._bounds = sorted(points)
         probes = [_dt.date.min] + self._bounds
         self._segments = [[r for r in self.rules if r.effective.contains(day)] for day in probes]
+
+    def readers(self, fact: str) -> frozenset[int]:
+        """The ids of the rules that read ``fact``, a part of it or the whole of it (cached per fact)."""
+        hit = self._readers.get(fact)
+        if hit is None:
+            hit = frozenset(
+                id(r) for r in self.rules
+                if any(p == fact or p.startswith(fact + ".") or fact.startswith(p + ".") for p in r.reads)
+            )
+            self._readers[fact] = hit
+        return hit
 
     def __repr__(self) -> str:
         # The generated repr walks every compiled rule: pytest and hypothesis print it on a failure.

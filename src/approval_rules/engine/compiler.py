@@ -12,7 +12,7 @@ import re
 from typing import Callable
 
 from ..model import facts
-from .premises import Premise, compile_premises, conflicts
+from .premises import Premise, compile_premises, conflicts, ordered
 from .book import CitationRef, CompiledRule, Condition, DefinitionInfo, Placeholder, RuleBook, RuleSetInfo
 from .closures import Fn, compile_expr
 from .codegen import compile_fast, compile_recorder
@@ -349,4 +349,4 @@ def compile_rules(loaded: list[LoadedRuleSet]) -> RuleBook:
         )
         for ls in loaded
     ]
-    return RuleBook(infos, compiled, maps, premises=premises)
+    return RuleBook(infos, compiled, maps, premises=ordered(premises))

@@ -154,15 +154,14 @@ def evaluate(
         not_applicable=not_applicable,
         corrections=corrections(findings),
         to_verify=verifications(findings),
-        filled=[f for f in filled if f.kind == "context" or _relied_on(f.fact, used)],
+        filled=_relied_on(book, filled, used) if filled else filled,
     )
 
 
-def _relied_on(fact: str, rules: list[CompiledRule]) -> bool:
-    """Whether an applicable rule reads ``fact`` (or a part or the whole of it): only those fills are reported."""
-    return any(
-        p == fact or p.startswith(fact + ".") or fact.startswith(p + ".") for rule in rules for p in rule.reads
-    )
+def _relied_on(book: RuleBook, filled: list[Filled], used: list[CompiledRule]) -> list[Filled]:
+    """The fills an applicable rule reads (the fact, a part or the whole of it): only those are reported."""
+    ids = {id(r) for r in used}
+    return [f for f in filled if f.kind == "context" or not ids.isdisjoint(book.readers(f.fact))]
 
 
 @dataclass

@@ -10,10 +10,11 @@ declared in a rule-set header, never in code, and is recorded so the decision sh
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from ..core.diagnostics import Diagnostic, SourcePos, suggest
+from ..lang.expr import walk
 from ..lang.parser import OffsetError, parse
 from ..lang.typecheck import check_condition, check_value
 from ..lang.values import UNKNOWN
@@ -43,6 +44,9 @@ class Premise:
     citations: Sequence[CitationRef]
     ruleset: str
     pos: SourcePos
+    reads: frozenset[str] | None = None  # the facts its when/value read; None: possibly any
+    models: tuple[type, ...] = ()  # the model class holding each attribute along ``attrs``
+    after: frozenset[str] | None = None  # facts of earlier entries it reads (None: possibly any)
 
     @property
     def source(self) -> str:
@@ -100,8 +104,10 @@ def compile_premises(
             ftype = fields[-1].type
             when = _expr(p.when, at + ("when",), smap, diags, def_types, def_fns, condition=True) if p.when else None
             fn = value = None
+            reads: frozenset[str] | None = when[2] if when else frozenset()
             if key == "derive":
-                fn, vtype = _expr(p.value, at + ("value",), smap, diags, def_types, def_fns, condition=False) or (None, None)
+                fn, vtype, vreads = _expr(p.value, at + ("value",), smap, diags, def_types, def_fns, condition=False) or (None, None, None)
+                reads = None if reads is None or vreads is None else reads | vreads
                 if fn is not None and vtype is not None and not _compatible(vtype, ftype):
                     diags.append(Diagnostic("E223", f"表达式的类型（{vtype.describe()}）与事实「{p.fact}」的类型（{ftype.describe()}）不符", smap.value(at + ("value",))))
                     fn = None
@@ -117,7 +123,7 @@ def compile_premises(
             out.append(Premise(
                 key, p.fact, tuple(f.attr for f in fields), ftype, value, fn, when[0] if when else None, p.reason,
                 p.effective, tuple(c for j, c_ in enumerate(p.cite) for c in cite(c_, at + ("cite", j))),
-                header.id, smap.value(at),
+                header.id, smap.value(at), reads, tuple(_model_chain(fields)),
             ))
     return out, diags
 
@@ -146,7 +152,21 @@ def _expr(text, path, smap, diags, def_types, def_fns, condition: bool):
         diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
     if checked.errors:
         return None
-    return compile_fast(node, checked, {n: f for n, (f, _) in def_fns.items()}), checked.types.get(node)
+    return compile_fast(node, checked, {n: f for n, (f, _) in def_fns.items()}), checked.types.get(node), _reads(node, checked)
+
+
+def _reads(node, checked) -> frozenset[str] | None:
+    """The fact paths an expression reads; None when it uses a definition (it may read anything)."""
+    found = set()
+    for n in walk(node):
+        ref = checked.paths.get(n)
+        if ref is None:
+            continue
+        if ref.scope == -2:
+            return None
+        if ref.scope == 0:
+            found.add(".".join(str(x) for x in ref.names))
+    return frozenset(found)
 
 
 def _compatible(got: facts.Type, want: facts.Type) -> bool:
@@ -195,24 +215,72 @@ def get(obj: Any, attrs: tuple[str, ...]) -> Any:
     return obj
 
 
-def put(obj: Any, model: type, attrs: tuple[str, ...], value: Any) -> Any:
-    """``obj`` (frozen) with ``attrs`` set to ``value``, creating missing parents."""
-    attr, rest = attrs[0], attrs[1:]
+def _model_chain(fields: list) -> list[type]:
+    out: list[type] = [ProjectFile]
+    for f in fields[:-1]:
+        out.append(f.type.model)
+    return out
+
+
+def _merge(obj: Any, model: type, updates: dict[str, Any]) -> Any:
+    """``obj`` (frozen; None makes a new ``model``) with nested ``updates`` applied, one copy per level."""
     if obj is None:
         obj = model.model_construct()
-    if rest:
-        child_model = facts.type_of(type(obj).model_fields[attr].annotation).model
-        value = put(getattr(obj, attr), child_model, rest, value)
-    return obj.model_copy(update={attr: value})
+    flat: dict[str, Any] = {}
+    for attr, (child_model, value) in updates.items():
+        flat[attr] = _merge(getattr(obj, attr), child_model, value) if child_model is not None else value
+    return obj.model_copy(update=flat)
+
+
+def put(obj: Any, model: type, attrs: tuple[str, ...], value: Any) -> Any:
+    """``obj`` (frozen) with ``attrs`` set to ``value``, creating missing parents."""
+    chain = [model]
+    current = model
+    for attr in attrs[:-1]:
+        current = facts.type_of(current.model_fields[attr].annotation).model
+        chain.append(current)
+    return _merge(obj, model, _nest(attrs, tuple(chain), value, {}))
+
+
+def _nest(attrs: tuple[str, ...], models: tuple[type, ...], value: Any, into: dict) -> dict:
+    level = into
+    for k, attr in enumerate(attrs):
+        if k == len(attrs) - 1:
+            level[attr] = (None, value)
+        else:
+            level = level.setdefault(attr, (models[k + 1], {}))[1]
+    return into
+
+
+def ordered(premises: list[Premise]) -> list[Premise]:
+    """The premises with, for each, the earlier facts it depends on (decided once, at compile time)."""
+    out = []
+    for i, p in enumerate(premises):
+        after = None if p.reads is None else frozenset(
+            q.fact for q in premises[:i]
+            if any(r == q.fact or r.startswith(q.fact + ".") or q.fact.startswith(r + ".") for r in p.reads)
+        )
+        out.append(replace(p, after=after))
+    return out
 
 
 def apply(
     premises: Sequence[Premise], project: ProjectFile, day: _dt.date, presume: bool = True,
 ) -> tuple[ProjectFile, list[Filled]]:
-    """The file with every applicable derivation (and presumption, unless off) filled in."""
+    """The file with every applicable derivation (and presumption, unless off) filled in.
+
+    In header order; fills are collected and written with one copy per model level, flushed
+    early only when a later entry reads a fact an earlier one filled.
+    """
     filled: list[Filled] = []
+    pending: dict[str, Premise] = {}
+    updates: dict = {}
     for p in premises:
-        if (p.kind == "presume" and not presume) or not p.in_force(day) or get(project, p.attrs) is not None:
+        if (p.kind == "presume" and not presume) or p.fact in pending or not p.in_force(day):
+            continue
+        if pending and (p.after is None or not p.after.isdisjoint(pending)):
+            project, pending, updates = _merge(project, ProjectFile, updates), {}, {}
+        if get(project, p.attrs) is not None:
             continue
         ctx = (project, day, None)
         if p.when is not None and p.when(ctx) is not True:
@@ -220,7 +288,10 @@ def apply(
         value = p.value if p.fn is None else p.fn(ctx)
         if value is UNKNOWN or value is None:
             continue
-        project = put(project, ProjectFile, p.attrs, value)
+        pending[p.fact] = p
+        _nest(p.attrs, p.models, value, updates)
         cited = tuple(citation_out(c) for c in p.citations if c.in_force(day))
         filled.append(Filled(p.kind, p.fact, value, p.reason, p.ruleset, cited, p.source))
+    if updates:
+        project = _merge(project, ProjectFile, updates)
     return project, filled
