@@ -62,6 +62,8 @@ ReviewOutcome = enum(
         "not_obtained": "已申请但未取得批准（撤回、终止或者未作出决定）",
     },
 )
+
+
 class Feasibility(Model):
     """可研阶段：安全预评价（安全评价）、内审评审、安全条件审查（政府审批）。"""
 
