@@ -103,8 +103,9 @@ class CompiledRule:
     path: tuple = ()  # where the rule sits in its file, e.g. ("rules", 3)
     template: list[str | Placeholder] = field(default_factory=list)  # the message cut at its placeholders
     definitions: dict[str, DefinitionInfo] = field(default_factory=dict)
-    _cited_from: list[_dt.date] = field(default_factory=list, repr=False)  # where the citations in force change
-    _cited: list[tuple[CitationOut, ...]] = field(default_factory=list, repr=False)
+    # Where the citations in force change, and the citations from each change on: one attribute
+    # assigned once, so that threads sharing a fresh book never see half of it.
+    _cited: tuple[list[_dt.date], list[tuple[CitationOut, ...]]] | None = field(default=None, repr=False)
     _facts_read: frozenset[str] | None = field(default=None, repr=False)
     label: str = ""  # file:line, as findings name the rule
     _reads: tuple[int, ...] | None = field(default=None, repr=False)  # the ROUTING facts its `when` reads
@@ -135,13 +136,14 @@ class CompiledRule:
 
     def cited(self, day: _dt.date) -> tuple[CitationOut, ...]:
         """The citations in force on ``day``, as findings carry them (computed once per period)."""
-        if not self._cited_from:
-            self._cited_from = sorted({c.law_version for c in self.citations} | {
+        table = self._cited
+        if table is None:
+            starts = sorted({c.law_version for c in self.citations} | {
                 c.until + _dt.timedelta(days=1) for c in self.citations if c.until is not None
             })
-            self._cited = [tuple(citation_out(c) for c in self.citations_at(b)) for b in self._cited_from]
-        i = bisect.bisect_right(self._cited_from, day) - 1
-        return self._cited[i] if i >= 0 else ()
+            table = self._cited = (starts, [tuple(citation_out(c) for c in self.citations_at(b)) for b in starts])
+        i = bisect.bisect_right(table[0], day) - 1
+        return table[1][i] if i >= 0 else ()
 
 
 @dataclass
