@@ -28,7 +28,7 @@ from ..engine.decision import DECISION_ZH, CitationOut
 from ..engine.render import citation_text
 from .report_static import CSS as _CSS
 from .report_static import SCRIPT as _SCRIPT
-from .store import DECISIONS, Row, Store, readable
+from .store import DECISIONS, Row, Store, read_back
 
 
 ORDER = ("error", "reject", "needs_correction", "refer", "approve")  # most serious first
@@ -99,17 +99,18 @@ def _dicts(text: str | None) -> list[dict] | None:
 
 def _parts(row: Row) -> tuple[Row, list[dict]]:
     """The row and its findings (an error row: its problems); an unreadable row as ``UNREADABLE``."""
-    parts = _dicts(row.errors) if row.decision == "error" else _dicts(row.findings) if readable(row) else None
-    ok = parts is not None and all(
-        isinstance(f.get("rule_id" if row.decision != "error" else "code"), str)
-        and all(isinstance(c, dict) for c in f.get("citations") or [])
-        and all(isinstance(m, str) for m in f.get("missing") or [])
-        for f in parts
-    )
-    if not ok or not isinstance(row.case_id, str) or not isinstance(row.source, str):
+    parts: list[dict] | None
+    if row.decision == "error":
+        parts = _dicts(row.errors)
+        if parts is not None and not all(isinstance(p.get("code"), str) for p in parts):
+            parts = None
+    else:
+        d = read_back(row)
+        parts = d["findings"] if d is not None else None
+    if parts is None or not isinstance(row.case_id, str) or not isinstance(row.source, str):
         return row._replace(decision=UNREADABLE, case_id=str(row.case_id), source=str(row.source), failing="",
                             applied=""), []
-    return row, parts or []
+    return row, parts
 
 
 def gather(store: Store, run_id: int | None = None, limit: int = DEFAULT_LIMIT) -> Facts:

@@ -51,7 +51,7 @@ from ..engine.book import RuleBook
 from ..ruleset.profile import Profile
 from . import workers
 from .inputs import Item, iter_items
-from .store import DECISIONS, Row, Store, StoreError, fault_zh, readable
+from .store import DECISIONS, Row, Store, StoreError, fault_zh, read_back
 from .workers import INTERNAL, _dumps, _init_worker, _work, decide, ruleset_hash, ruleset_refs
 
 
@@ -163,7 +163,7 @@ class Batch:
         found = self.store.decided(item.label, item.digest, self.hash, self.as_of_option)
         if found is None:
             return None
-        if not readable(found[0]):
+        if read_back(found[0]) is None:
             self.summary.unreadable += 1
             return None
         return found[0]

@@ -367,17 +367,24 @@ def decision_line(row: Row, rulesets_json: str) -> str:
     )
 
 
-def readable(row: Row) -> bool:
-    """Whether a stored decision reads back whole: the cells a bad disk or a hand edit may have
-    damaged parse, and are what a decision holds."""
+def read_back(row: Row) -> dict[str, Any] | None:
+    """A stored decision as its contract, or None where it does not read back whole: the cells a
+    bad disk or a hand edit may have damaged parse, and are what a decision holds."""
     if row.decision not in DECISIONS or not all(isinstance(v, str) for v in row[:4] + row[7:9]):
-        return False
+        return None
     try:
         d = json.loads(decision_line(row, "[]"))
     except (ValueError, TypeError, RecursionError):
-        return False
+        return None
     parts = (d.get("findings"), d.get("passed"), d.get("not_applicable"))
-    return all(isinstance(p, list) for p in parts) and all(isinstance(f, dict) for f in d["findings"])
+    ok = all(isinstance(p, list) for p in parts) and all(_finding(f) for f in d["findings"])
+    return d if ok else None
+
+
+def _finding(f: object) -> bool:
+    return (isinstance(f, dict) and isinstance(f.get("rule_id"), str)
+            and all(isinstance(c, dict) for c in f.get("citations") or [])
+            and all(isinstance(m, str) for m in f.get("missing") or []))
 
 
 def default_path(output: str | None) -> Path:
