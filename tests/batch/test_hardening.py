@@ -447,3 +447,52 @@ def test_summary_line_mentions_re_decided_rows():
 
     s = Summary(decided=2, reused=3, unreadable=2)
     assert "2 件的已存结果无法读取" in summary_line(s)
+
+
+def test_a_file_named_twice_is_one_input(runner, rules, tmp_path, monkeypatch):
+    (tmp_path / "d").mkdir()
+    write_jsonl(tmp_path / "d" / "a.jsonl", mixed(3))
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "r.sqlite"
+    r = _screen(runner, rules, "d", "d/a.jsonl", "./d/a.jsonl", "d/*.jsonl", "--format", "jsonl", "--db", str(db))
+    assert r.exit_code == 0, r.output
+    assert len([line for line in r.output.splitlines() if line.startswith("{")]) == len(_store_rows(db)) == 3
+
+
+class _FullDisk:
+    """A store connection on a disk with no room for one more run."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def execute(self, sql: str, *args):
+        if sql.startswith("INSERT INTO runs"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._db, name)
+
+
+def test_a_store_full_before_the_run_starts(runner, rules, tmp_path, monkeypatch):
+    real = Store.start_run
+
+    def full(self, **kwargs):
+        self.db = _FullDisk(self.db)
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(Store, "start_run", full)
+    src = write_jsonl(tmp_path / "in.jsonl", mixed(3))
+    r = _screen(runner, rules, str(src), "--format", "csv", "--db", str(tmp_path / "r.sqlite"))
+    assert r.exit_code == 3
+    assert "无法开始审查：磁盘已满" in r.output and "内部错误" not in r.output
+
+
+def test_a_file_name_that_is_not_utf_8_is_stored_escaped(runner, rules, tmp_path):
+    (tmp_path / "d").mkdir()
+    name = os.fsdecode(b"\xff\xfe.jsonl")
+    write_jsonl(tmp_path / "d" / name, mixed(2))
+    db = tmp_path / "r.sqlite"
+    r = _screen(runner, rules, str(tmp_path / "d"), "--format", "jsonl", "--db", str(db))
+    assert r.exit_code == 0, r.output
+    assert [s for s, *_ in _store_rows(db)] == [f"{tmp_path}/d/\\udcff\\udcfe.jsonl:{n}" for n in (1, 2)]

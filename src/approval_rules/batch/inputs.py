@@ -22,6 +22,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -81,7 +82,20 @@ def missing(args: Iterable[str]) -> list[str]:
 
 
 def expand(args: Iterable[str]) -> Iterator[str]:
-    """Each argument as the files it names (directories recursively, globs expanded), in order."""
+    """Each argument as the files it names (directories recursively, globs expanded), in order;
+    a file named twice (``dir`` and ``dir/a.yaml``, ``a.yaml`` and ``./a.yaml``) only the first
+    time, so that it is one input, not two rows in the export for one in the store."""
+    seen: set[str] = set()
+    for name in _expand(args):
+        if name != STDIN:
+            real = os.path.realpath(name)
+            if real in seen:
+                continue
+            seen.add(real)
+        yield name
+
+
+def _expand(args: Iterable[str]) -> Iterator[str]:
     for arg in args:
         if arg == STDIN:
             yield STDIN

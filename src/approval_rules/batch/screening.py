@@ -224,8 +224,9 @@ class Batch:
         return s
 
     def _finish(self, status: str, note: str | None) -> None:
-        # Commit what was received even if a second Ctrl-C arrives while doing so.
-        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+        # Commit what was received, and record the run, even if a second Ctrl-C (or SIGTERM)
+        # arrives while doing so.
+        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)} if _main_thread() else {}
         s = self.summary
         try:
             if s.fault is None:
@@ -241,8 +242,8 @@ class Batch:
                 except sqlite3.Error:
                     pass  # a full disk even for this: the next open of the store finds the run's process gone
         finally:
-            if old is not None:
-                signal.signal(signal.SIGINT, old)
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
 
     def _tick(self) -> None:
         self._flush()

@@ -212,14 +212,17 @@ class Store:
     def start_run(
         self, *, rulesets: list[dict], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int
     ) -> int:
-        cur = self.db.execute(
-            "INSERT INTO runs (started_at, status, pid, host, pid_start, argv, rules, rulesets, ruleset_hash,"
-            " as_of_option, jobs) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_now(), os.getpid(), socket.gethostname(), _started(os.getpid()),
-             # ASCII escapes: an argument or path with bytes that are not UTF-8 holds surrogates
-             json.dumps(argv, ensure_ascii=True), rules.encode("utf-8", "backslashreplace").decode(),
-             json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs),
-        )
+        try:
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, status, pid, host, pid_start, argv, rules, rulesets, ruleset_hash,"
+                " as_of_option, jobs) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_now(), os.getpid(), socket.gethostname(), _started(os.getpid()),
+                 # ASCII escapes: an argument or path with bytes that are not UTF-8 holds surrogates
+                 json.dumps(argv, ensure_ascii=True), rules.encode("utf-8", "backslashreplace").decode(),
+                 json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, *, total: int, decided: int, reused: int, errors: int,

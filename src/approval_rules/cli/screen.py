@@ -85,6 +85,9 @@ def screen(
             argv=sys.argv[1:], on_row=writer.write, progress=bar.update,
         )
         summary = batch.run(iter_inputs(targets))
+    except StoreError as exc:  # the run could not even be recorded (a full disk)
+        click.echo(f"无法开始审查：{exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
     finally:
         bar.close()
         try:
