@@ -62,7 +62,7 @@ def test_a_failed_batch_is_rolled_back(tmp_path):
     with Store(tmp_path / "s.sqlite") as store:
         run = _start(store)
         bad = _row("x")._replace(case_id=None)  # NOT NULL violated
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(StoreError, match="写入失败"):
             store.write(run, "rules-1", "", [_row("a"), bad], [])
         assert list(store.rows()) == []
 
@@ -109,7 +109,7 @@ def test_a_version_1_store_gains_the_notices_column(tmp_path):
     with Store(path) as store:
         run = _start(store)
         store.write(run, "rules-1", "", [_row("a.yaml")], [])
-        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("3",)
         assert [r.source for r, _ in store.rows()] == ["a.yaml"]
 
 

@@ -5,7 +5,9 @@
   that could not be decided is ``{"case_id", "source", "error": [diagnostic, ...]}``.
 - ``csv``: a header ``case_id,decision,findings,source`` then one row per input; ``findings`` holds
   the failing rule ids separated by spaces, or for an error row (``decision`` = ``error``) each
-  problem as ``CODE file:line:col message``, separated by `` | ``.
+  problem as ``CODE file:line:col message``, separated by `` | ``. A cell a spreadsheet would run
+  as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: a case id
+  ``=HYPERLINK(…)`` in a submitted file, say) is written with a leading ``'`` (OWASP's rule).
 - ``table``: the case id, the decision in Chinese and the failing rule ids; an error row is
   followed by its problems, indented.
 
@@ -15,7 +17,6 @@ any size streams.
 
 from __future__ import annotations
 
-import csv
 import json
 import unicodedata
 from typing import Callable, TextIO
@@ -35,6 +36,25 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int) -> str:
     """``text`` padded with spaces to ``width`` terminal columns (a Chinese character takes two)."""
     return text + " " * max(0, width - _width(text))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_field(text: str) -> str:
+    # RFC 4180 by hand: the csv module leaves a lone CR unquoted when lines end in LF, and a
+    # spreadsheet then splits that row in two.
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_line(cells: list[str]) -> str:
+    return ",".join(_csv_field(c) for c in cells) + "\n"
 
 
 def label_zh(decision: str) -> str:
@@ -73,20 +93,19 @@ class Writer:
         self.fmt = fmt
         self.out = out
         self.rulesets_of = rulesets_of
-        self._csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
-        if self._csv:
-            self._csv.writerow(CSV_HEADER)
+        if fmt == "csv":
+            out.write(_csv_line(CSV_HEADER))
 
     def write(self, row: Row) -> None:
         if self.fmt == "jsonl":
             line = error_line(row) if row.is_error else decision_line(row, self.rulesets_of(row))
             self.out.write(line + "\n")
-        elif self._csv is not None:
+        elif self.fmt == "csv":
             if row.is_error:
                 findings = " | ".join(f"{p['code']} {_where(p)} {p['message']}".replace("  ", " ") for p in _problems(row))
             else:
                 findings = row.failing
-            self._csv.writerow([row.case_id, row.decision, findings, row.source])
+            self.out.write(_csv_line([_cell(row.case_id), row.decision, _cell(findings), _cell(row.source)]))
         else:
             line = f"{_pad(row.case_id, 44)} {_pad(label_zh(row.decision), 10)} {row.failing}"
             self.out.write(line.rstrip() + "\n")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
@@ -46,6 +48,21 @@ class Item(NamedTuple):
     problem: Diagnostic | None = None  # why it could not be read
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str, in_json: bool = False) -> str:
+    """``text`` with every lone surrogate written out as ``\\udXXX`` so that UTF-8 (SQLite, the
+    exports) can hold it: a JSON string escape (``\\ud800``) would turn back into the surrogate
+    when read, so inside JSON text (``in_json``) the backslash is escaped too."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        form = "\\\\u%04x" if in_json else "\\u%04x"
+        return _SURROGATE.sub(lambda m: form % ord(m.group()), text)
+
+
 def is_glob(arg: str) -> bool:
     return bool(_GLOB_CHARS & set(arg)) and not Path(arg).exists()
 
@@ -65,7 +82,20 @@ def missing(args: Iterable[str]) -> list[str]:
 
 
 def expand(args: Iterable[str]) -> Iterator[str]:
-    """Each argument as the files it names (directories recursively, globs expanded), in order."""
+    """Each argument as the files it names (directories recursively, globs expanded), in order;
+    a file named twice (``dir`` and ``dir/a.yaml``, ``a.yaml`` and ``./a.yaml``) only the first
+    time, so that it is one input, not two rows in the export for one in the store."""
+    seen: set[str] = set()
+    for name in _expand(args):
+        if name != STDIN:
+            real = os.path.realpath(name)
+            if real in seen:
+                continue
+            seen.add(real)
+        yield name
+
+
+def _expand(args: Iterable[str]) -> Iterator[str]:
     for arg in args:
         if arg == STDIN:
             yield STDIN
@@ -116,21 +146,22 @@ def _decode(label: str, file: str, line: int, fmt: str, data: bytes) -> Item:
 
 
 def _whole_file(name: str) -> Item:
+    label = storable(name)  # a file name with bytes that are not UTF-8 holds surrogates
     try:
         data = Path(name).read_bytes()
     except OSError as exc:
-        return _unreadable(name, name, 0, _fmt(name), "", f"无法读取文件：{exc.strerror or exc}")
-    return _decode(name, name, 0, _fmt(name), data)
+        return _unreadable(label, label, 0, _fmt(name), "", f"无法读取文件：{exc.strerror or exc}")
+    return _decode(label, label, 0, _fmt(name), data)
 
 
 def _lines_file(name: str) -> Iterator[Item]:
     try:
         stream = open(name, "rb")  # noqa: SIM115 - closed below, the generator may be abandoned
     except OSError as exc:
-        yield _unreadable(name, name, 0, "json", "", f"无法读取文件：{exc.strerror or exc}")
+        yield _unreadable(storable(name), storable(name), 0, "json", "", f"无法读取文件：{exc.strerror or exc}")
         return
     with stream:
-        yield from _lines(stream, name)
+        yield from _lines(stream, storable(name))
 
 
 def _lines(stream: Iterable[bytes], name: str, first: int = 1) -> Iterator[Item]:
@@ -164,7 +195,7 @@ def _is_json_object(line: bytes) -> bool:
         return False
     try:
         return isinstance(json.loads(line), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # a huge number or deep nesting: not a project file either way
         return False
 
 

@@ -26,11 +26,16 @@ from typing import Any
 
 from ..engine.decision import DECISION_ZH, CitationOut
 from ..engine.render import citation_text
-from .store import DECISIONS, Row, Store
+from .report_static import CSS as _CSS
+from .report_static import SCRIPT as _SCRIPT
+from .store import DECISIONS, Row, Store, read_back
+
 
 ORDER = ("error", "reject", "needs_correction", "refer", "approve")  # most serious first
-LABEL = {**DECISION_ZH, "error": "输入有误"}
-COLOR = {"approve": "#2e7d32", "reject": "#c62828", "needs_correction": "#e08600", "refer": "#1565c0", "error": "#6d6d6d"}
+UNREADABLE = "unreadable"  # a stored row whose cells no longer parse: shown as such, never a crash
+LABEL = {**DECISION_ZH, "error": "输入有误", UNREADABLE: "数据已损坏"}
+COLOR = {"approve": "#2e7d32", "reject": "#c62828", "needs_correction": "#e08600", "refer": "#1565c0", "error": "#6d6d6d",
+         UNREADABLE: "#000000"}
 OUTCOME = {"fail": "不符合", "unknown": "无法判断"}
 TOP_RULES = 15
 DEFAULT_LIMIT = 1000
@@ -77,15 +82,45 @@ class Facts:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of row to show, most serious first: unreadable rows only when there are some."""
+        return ((UNREADABLE,) if self.counts.get(UNREADABLE) else ()) + ORDER
+
+
+def _dicts(text: str | None) -> list[dict] | None:
+    """A JSON list of objects (findings, an error row's problems), or None where it does not read."""
+    try:
+        value = json.loads(text) if text else []
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return value if isinstance(value, list) and all(isinstance(v, dict) for v in value) else None
+
+
+def _parts(row: Row) -> tuple[Row, list[dict]]:
+    """The row and its findings (an error row: its problems); an unreadable row as ``UNREADABLE``."""
+    parts: list[dict] | None
+    if row.decision == "error":
+        parts = _dicts(row.errors)
+        if parts is not None and not all(isinstance(p.get("code"), str) for p in parts):
+            parts = None
+    else:
+        d = read_back(row)
+        parts = d["findings"] if d is not None else None
+    if parts is None or not isinstance(row.case_id, str) or not isinstance(row.source, str):
+        return row._replace(decision=UNREADABLE, case_id=str(row.case_id), source=str(row.source), failing="",
+                            applied=""), []
+    return row, parts
+
 
 def gather(store: Store, run_id: int | None = None, limit: int = DEFAULT_LIMIT) -> Facts:
     facts = Facts()
-    for row, _run in store.rows(run_id, order="severity"):
+    for stored, _run in store.rows(run_id, order="severity"):
+        row, findings = _parts(stored)
         facts.counts[row.decision] += 1
-        for rs in row.applied.split():
+        for rs in (row.applied or "").split():
             facts.by_ruleset[rs][row.decision] += 1
-        findings = json.loads(row.findings) if row.findings else []
-        for f in findings:
+        for f in findings if row.decision != "error" else ():
             stat = facts.rules.get(f["rule_id"])
             if stat is None:
                 stat = facts.rules[f["rule_id"]] = RuleStat(
@@ -106,64 +141,6 @@ def gather(store: Store, run_id: int | None = None, limit: int = DEFAULT_LIMIT) 
 
 # --- HTML -------------------------------------------------------------------------------------
 
-_CSS = """
-:root{--ink:#1f2328;--muted:#5f6b7a;--line:#d8dee4;--bg:#f6f8fa}
-*{box-sizing:border-box}
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",sans-serif;color:var(--ink);background:#fff;line-height:1.55;font-size:15px}
-main{max-width:1180px;margin:0 auto;padding:24px 28px 64px}
-h1{font-size:26px;margin:0 0 4px}
-h2{font-size:20px;margin:36px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--line)}
-h3{font-size:16px;margin:0 0 6px}
-.meta,.note{color:var(--muted);font-size:13px}
-nav{margin:12px 0 0;font-size:14px}
-nav a{margin-right:14px}
-a{color:#0b57d0;text-decoration:none}
-a:hover{text-decoration:underline}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px;margin:8px 0 14px}
-.card{border:1px solid var(--line);border-left:6px solid var(--c);border-radius:8px;padding:10px 14px;background:#fff}
-.card b{display:block;font-size:28px;line-height:1.2}
-.card span{color:var(--muted);font-size:13px}
-table{border-collapse:collapse;width:100%;font-size:14px}
-th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
-th{background:var(--bg);font-weight:600;position:sticky;top:0}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.tag{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap;background:var(--c)}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;background:var(--bg);padding:0 3px;border-radius:3px}
-.ids code{margin-right:4px}
-td code{white-space:nowrap}
-td.id{overflow-wrap:anywhere;min-width:12em}
-td.date{white-space:nowrap}
-td.src{overflow-wrap:anywhere;font-size:12.5px;color:var(--muted)}
-table.fixed{table-layout:fixed}
-.filters{display:flex;gap:10px;align-items:center;margin:6px 0 10px;flex-wrap:wrap}
-.filters input{flex:1;min-width:260px;padding:7px 10px;border:1px solid var(--line);border-radius:6px;font-size:14px}
-.filters select{padding:6px 8px;border:1px solid var(--line);border-radius:6px;font-size:14px}
-.case{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:12px 0;scroll-margin-top:12px}
-.case:target{outline:3px solid #0b57d0}
-.case ol{margin:6px 0 0;padding-left:22px}
-.case li{margin:6px 0}
-.cite{color:var(--muted);font-size:13px}
-.missing{color:#8a4b00}
-svg text{font-family:inherit}
-.chart{border:1px solid var(--line);border-radius:8px;padding:8px;background:#fff}
-"""
-
-_SCRIPT = """
-(function(){
-  var q=document.getElementById('q'),d=document.getElementById('d'),n=document.getElementById('shown');
-  var rows=Array.prototype.slice.call(document.querySelectorAll('#case-table tbody tr'));
-  function apply(){
-    var t=q.value.trim().toLowerCase(),k=d.value,c=0;
-    rows.forEach(function(r){
-      var ok=(!k||r.getAttribute('data-decision')===k)&&(!t||r.textContent.toLowerCase().indexOf(t)>=0);
-      r.style.display=ok?'':'none'; if(ok)c++;
-    });
-    n.textContent=c;
-  }
-  q.addEventListener('input',apply); d.addEventListener('change',apply);
-})();
-"""
-
 
 def _tag(decision: str) -> str:
     return f'<span class="tag" style="--c:{COLOR.get(decision, "#555")}">{_e(LABEL.get(decision, decision))}</span>'
@@ -177,11 +154,11 @@ def _anchor(i: int) -> str:
     return f"case-{i}"
 
 
-def _stacked_bar(counts: Counter, total: int) -> str:
+def _stacked_bar(counts: Counter, total: int, kinds: tuple[str, ...] = ORDER) -> str:
     if not total:
         return ""
     width, x, parts = 1000, 0.0, []
-    for k in ORDER:
+    for k in kinds:
         n = counts.get(k, 0)
         if not n:
             continue
@@ -260,13 +237,17 @@ def render(store: Store, run_id: int | None = None, title: str | None = None, li
 
     # 1. counts by decision
     w('<section id="summary"><h2>一、审查结论</h2><div class="cards">')
-    for k in ORDER:
+    for k in facts.kinds:
         n = facts.counts.get(k, 0)
         if k == "error" and not n:
             continue
         w(f'<div class="card" style="--c:{COLOR[k]}" data-decision="{k}" data-count="{n}"><span>{_e(LABEL[k])}</span>'
           f"<b>{n}</b><span>{_pct(n, total)}</span></div>")
-    w("</div>" + _stacked_bar(facts.counts, total) + "</section>")
+    w("</div>")
+    if facts.counts.get(UNREADABLE):
+        w(f'<p class="note">结果库中有 {facts.counts[UNREADABLE]} 件的已存结果无法读取（数据已损坏），'
+          "用 <code>approval-rules screen … --resume</code> 重新审查这些案卷。</p>")
+    w(_stacked_bar(facts.counts, total, facts.kinds) + "</section>")
 
     # 2. counts by rule set
     w('<section id="rulesets"><h2>二、各规则集</h2>')
@@ -323,13 +304,13 @@ def render(store: Store, run_id: int | None = None, title: str | None = None, li
           "完整结果见结果库，或用 <code>approval-rules screen … --resume --format csv</code> 导出。</p>")
     w('<div class="filters"><input id="q" type="search" placeholder="搜索案卷编号、规则编号、来源……" aria-label="搜索">'
       '<select id="d" aria-label="按决定筛选"><option value="">全部决定</option>'
-      + "".join(f'<option value="{k}">{_e(LABEL[k])}</option>' for k in ORDER)
+      + "".join(f'<option value="{k}">{_e(LABEL[k])}</option>' for k in facts.kinds)
       + f'</select><span class="note">显示 <b id="shown">{len(facts.shown)}</b> 件</span></div>')
     w('<table id="case-table" class="fixed"><colgroup><col style="width:24%"><col style="width:9em"><col style="width:7.5em">'
       '<col><col style="width:20%"></colgroup>'
       "<thead><tr><th>案卷</th><th>决定</th><th>审查日</th><th>问题规则</th><th>来源</th></tr></thead><tbody>")
     for i, (row, _) in enumerate(facts.shown):
-        failing = row.failing.split()
+        failing = (row.failing or "").split()
         ids = " ".join(f"<code>{_e(x)}</code>" for x in failing[:IDS_PER_ROW])
         if len(failing) > IDS_PER_ROW:
             ids += f' <span class="note">等 {len(failing)} 条</span>'
@@ -344,8 +325,10 @@ def render(store: Store, run_id: int | None = None, title: str | None = None, li
         w(f'<div class="case" id="{_anchor(i)}"><h3>{_e(row.case_id)} {_tag(row.decision)}</h3>'
           f'<div class="note">来源 <code>{_e(row.source)}</code>'
           + (f" · 按 {_e(row.as_of)} 施行的规则审查" if row.as_of else "") + "</div>")
-        if row.is_error:
-            problems = json.loads(row.errors) if row.errors else []
+        if row.decision == UNREADABLE:
+            w('<p class="note">该案卷在结果库中的已存结果无法读取（数据已损坏）；用 screen --resume 重新审查。</p>')
+        elif row.is_error:
+            problems = findings
             w("<ol>" + "".join(
                 f"<li><code>{_e(p.get('code'))}</code> {_e(p.get('file'))}:{_e(p.get('line'))}:{_e(p.get('col'))} {_e(p.get('message'))}"
                 + (f'<div class="cite">提示：{_e(p["hint"])}</div>' if p.get("hint") else "") + "</li>"
@@ -372,13 +355,17 @@ def render(store: Store, run_id: int | None = None, title: str | None = None, li
       '<th class="n">用时（秒）</th><th>规则集</th></tr></thead><tbody>')
     status_zh = {"done": "完成", "interrupted": "已中断", "aborted": "异常终止", "running": "进行中", "failed": "失败"}
     for r in runs:
-        sets = "、".join(f"{x['id']} {x['version']}" for x in json.loads(r["rulesets"] or "[]"))
-        w(f'<tr><td class="n">{r["id"]}</td><td>{_e(r["started_at"])}</td><td>{_e(status_zh.get(r["status"], r["status"]))}</td>'
+        refs = _dicts(r["rulesets"])
+        sets = "、".join(f"{x.get('id')} {x.get('version')}" for x in refs) if refs is not None else "（无法读取）"
+        status = _e(status_zh.get(r["status"], r["status"]))
+        if r.get("note"):
+            status += f'<div class="note">{_e(r["note"])}</div>'
+        w(f'<tr><td class="n">{r["id"]}</td><td>{_e(r["started_at"])}</td><td>{status}</td>'
           f'<td class="n">{r["total"]}</td><td class="n">{r["decided"]}</td><td class="n">{r["reused"]}</td>'
           f'<td class="n">{r["errors"]}</td><td class="n">{r["seconds"] if r["seconds"] is not None else "—"}</td>'
           f"<td>{_e(sets)}</td></tr>")
     w("</tbody></table></section>")
-    summary = {"total": total, "counts": {k: facts.counts.get(k, 0) for k in ORDER}}
+    summary = {"total": total, "counts": {k: facts.counts.get(k, 0) for k in facts.kinds}}
     data = json.dumps(summary, ensure_ascii=False).replace("</", "<\\/")
     w(f'<script type="application/json" id="report-data">{data}</script>')
     w(f"<script>{_SCRIPT}</script></main></body></html>")

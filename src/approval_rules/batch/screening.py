@@ -10,14 +10,22 @@ parent receives chunks back in input order, streams every row to the caller (an 
 writes rows to the results store in transactions of a few hundred. At most a few chunks per
 worker are in flight, so memory does not grow with the size of the batch.
 
+Rows reach the caller only after the transaction holding them is committed, so the export never
+holds a row the store does not (a run stopped at any point, by a full disk or a second Ctrl-C,
+leaves both agreeing, or the store ahead where the export itself failed); ``--resume`` writes
+the whole export again.
+
 - One bad input is one error row (its diagnostics with ``file:line:col``; for a line of a JSON
   Lines file, the line of that file); an unexpected exception while deciding one input is an
   error row with code ``E900`` (an internal error) and the batch goes on.
 - With ``resume``, an input whose stored row was decided from the same bytes (SHA-256) under the
   same rule sets (``ruleset_hash``: every rule set's id, version and file hash, plus the engine
-  version) and the same ``--as-of`` option is not decided again: its stored row is reused.
+  version) and the same ``--as-of`` option is not decided again: its stored row is reused,
+  unless it no longer reads back whole (``Summary.unreadable``), when it is decided again.
 - Ctrl-C (or SIGTERM) stops the batch: every row already received is committed, the run is
   recorded as ``interrupted`` and ``Summary.interrupted`` is set.
+- A store or export that cannot be written (a full disk) ends the run: what was committed stays,
+  the run is recorded as ``aborted`` with a Chinese note, and ``Summary.fault`` says why.
 - With ``jobs == 1`` everything runs in the calling process.
 """
 
@@ -28,6 +36,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections import Counter, deque
@@ -42,7 +51,7 @@ from ..engine.book import RuleBook
 from ..ruleset.profile import Profile
 from . import workers
 from .inputs import Item, iter_items
-from .store import DECISIONS, Row, Store
+from .store import DECISIONS, Row, Store, StoreError, fault_zh, read_back
 from .workers import INTERNAL, _dumps, _init_worker, _work, decide, ruleset_hash, ruleset_refs
 
 
@@ -65,6 +74,8 @@ class Summary:
     interrupted: bool = False
     run_id: int | None = None
     broken: str | None = None  # why the worker pool failed, if it did
+    fault: str | None = None  # why the store or the export could not be written, if so (Chinese)
+    unreadable: int = 0  # stored rows that could not be read back and were decided again
 
     @property
     def total(self) -> int:
@@ -108,43 +119,57 @@ class Batch:
             self.hash += ":" + hashlib.sha256(self.profile.model_dump_json().encode()).hexdigest()[:16]
         self.as_of_option = self.as_of.isoformat() if self.as_of else ""
         self.summary = Summary()
-        self._pending: list[Row] = []
-        self._reused: list[str] = []
+        self._pending: list[tuple[Row, bool]] = []  # received, not yet committed: (row, reused)
         self._last_flush = time.monotonic()
         self._stop = False
+        self._flushing = False  # a second Ctrl-C waits until the rows in hand are committed and written
         self._backend = make_backend(self.backend) if self.jobs <= 1 else None
 
     # The store ---------------------------------------------------------------------------
 
     def _flush(self, force: bool = False) -> None:
-        if self.store is None or self.summary.run_id is None:
-            self._pending.clear()
-            self._reused.clear()
+        """Commit the rows in hand, then count them and hand them to ``on_row``."""
+        storing = self.store is not None and self.summary.run_id is not None
+        due = len(self._pending) >= FLUSH_ROWS or time.monotonic() - self._last_flush >= FLUSH_SECONDS
+        if not self._pending or (storing and not (force or due)):
             return
-        due = len(self._pending) + len(self._reused) >= FLUSH_ROWS or time.monotonic() - self._last_flush >= FLUSH_SECONDS
-        if force or due:
-            self.store.write(self.summary.run_id, self.hash, self.as_of_option, self._pending, self._reused)
-            self._pending = []
-            self._reused = []
+        self._flushing = True
+        try:
+            rows, self._pending = self._pending, []
+            if storing:
+                assert self.store is not None and self.summary.run_id is not None
+                self.store.write(self.summary.run_id, self.hash, self.as_of_option,
+                                 [r for r, reused in rows if not reused], [r.source for r, reused in rows if reused])
             self._last_flush = time.monotonic()
+            s = self.summary
+            for row, reused in rows:
+                s.counts[row.decision] += 1
+                if reused:
+                    s.reused += 1
+                else:
+                    s.decided += 1
+                    s.internal += row.decision == "error" and INTERNAL in row.failing.split()
+            try:
+                for row, _ in rows:
+                    self.on_row(row)
+            except OSError as exc:
+                raise StoreError(fault_zh("输出", exc) + "；结果库中的结果完整，可用 --resume 重新导出") from exc
+        finally:
+            self._flushing = False
 
     def _reusable(self, item: Item) -> Row | None:
         if not (self.resume and self.store is not None and item.problem is None):
             return None
         found = self.store.decided(item.label, item.digest, self.hash, self.as_of_option)
-        return found[0] if found else None
+        if found is None:
+            return None
+        if read_back(found[0]) is None:
+            self.summary.unreadable += 1
+            return None
+        return found[0]
 
     def _emit(self, row: Row, reused: bool) -> None:
-        self.summary.counts[row.decision] += 1
-        if reused:
-            self.summary.reused += 1
-            self._reused.append(row.source)
-        else:
-            self.summary.decided += 1
-            if row.decision == "error" and INTERNAL in row.failing.split():
-                self.summary.internal += 1
-            self._pending.append(row)
-        self.on_row(row)
+        self._pending.append((row, reused))
 
     # Running -----------------------------------------------------------------------------
 
@@ -162,13 +187,13 @@ class Batch:
             # The first Ctrl-C (or SIGTERM) asks the batch to stop at the next row boundary, so
             # that what was received is written out and committed whole; a second one is abrupt.
             def on_signal(signum: int, frame: object) -> None:
-                if self._stop:
+                if self._stop and not self._flushing:
                     raise KeyboardInterrupt
                 self._stop = True
 
             for sig in (signal.SIGINT, signal.SIGTERM):
                 handlers[sig] = signal.signal(sig, on_signal)
-        status = "failed"  # unless the loop below ends, or is interrupted
+        status, note = "aborted", None  # unless the loop below ends, or is interrupted
         try:
             if self.jobs <= 1:
                 self._run_here(items)
@@ -180,31 +205,45 @@ class Batch:
             status = "done"
         except BrokenProcessPool as exc:
             s.broken = str(exc) or "工作进程意外退出"
-            status = "failed"
+            note = f"工作进程意外退出：{s.broken}"
+        except StoreError as exc:
+            s.fault = note = str(exc)
+        except BaseException as exc:
+            note = f"内部错误：{type(exc).__name__}: {exc}"
+            raise
         finally:
             if self._stop and status == "done":
                 s.interrupted = True
                 status = "interrupted"
             s.seconds = time.monotonic() - start
             try:
-                self._finish(status)
+                self._finish(status, note)
             finally:
                 for sig, old in handlers.items():
                     signal.signal(sig, old)
         return s
 
-    def _finish(self, status: str) -> None:
-        # Commit what was received even if a second Ctrl-C arrives while doing so.
-        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+    def _finish(self, status: str, note: str | None) -> None:
+        # Commit what was received, and record the run, even if a second Ctrl-C (or SIGTERM)
+        # arrives while doing so.
+        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)} if _main_thread() else {}
+        s = self.summary
         try:
-            self._flush(force=True)
-            if self.store is not None and self.summary.run_id is not None:
-                s = self.summary
-                self.store.finish_run(s.run_id, status, total=s.total, decided=s.decided, reused=s.reused,
-                                      errors=s.errors, counts=s.as_dict(), seconds=s.seconds)
+            if s.fault is None:
+                try:
+                    self._flush(force=True)
+                except StoreError as exc:
+                    s.fault = note = str(exc)
+                    status = "aborted"
+            if self.store is not None and s.run_id is not None:
+                try:
+                    self.store.finish_run(s.run_id, status, total=s.total, decided=s.decided, reused=s.reused,
+                                          errors=s.errors, counts=s.as_dict(), seconds=s.seconds, note=note)
+                except sqlite3.Error:
+                    pass  # a full disk even for this: the next open of the store finds the run's process gone
         finally:
-            if old is not None:
-                signal.signal(signal.SIGINT, old)
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
 
     def _tick(self) -> None:
         self._flush()
@@ -315,4 +354,6 @@ def summary_line(s: Summary) -> str:
     line = f"共 {s.total} 件：{parts}"
     if s.reused:
         line += f"；新审查 {s.decided} 件，沿用已有结果 {s.reused} 件"
+    if s.unreadable:
+        line += f"；结果库中 {s.unreadable} 件的已存结果无法读取（已损坏），已重新审查"
     return line + f"；用时 {s.seconds:.1f} 秒，{s.rate:,.0f} 件/秒"

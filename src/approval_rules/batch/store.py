@@ -1,10 +1,12 @@
 """The results store: one SQLite file holding every screened case and every screening run.
 
-Tables (``schema_version`` 2; a version-1 store gains the ``notices`` column when opened):
+Tables (``schema_version`` 3; older stores gain the missing columns when opened for writing):
 
 - ``runs``: one row per ``screen`` run: when it started and finished, its ``status``
-  (``running``, ``done``, ``interrupted``; a run whose process died stays ``running`` until the
-  next run on the store marks it ``aborted``), the command line, the rule sets
+  (``running``, ``done``, ``interrupted``, ``aborted``), the process running it (``pid``,
+  ``host`` and the process's start time ``pid_start``, so that a ``running`` run whose process
+  is gone is marked ``aborted`` the next time the store is opened), a Chinese ``note`` saying why
+  a run was aborted, the command line, the rule sets
   (``rulesets``: the decision contract's ``[{id, version, sha256}]``), the combined rule-set hash,
   the ``--as-of`` date if one was given, and the counts.
 - ``cases``: one row per input (its ``source`` label is the key: ``path`` or ``path:line``),
@@ -26,13 +28,16 @@ batch in flight, and ``--resume`` finds every committed row. The store speaks pl
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
+import socket
 import sqlite3
+import urllib.parse
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DECISIONS = ("approve", "reject", "needs_correction", "refer")
 
 _SCHEMA = """
@@ -43,6 +48,9 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     status TEXT NOT NULL,
     pid INTEGER,
+    host TEXT,
+    pid_start TEXT,
+    note TEXT,
     argv TEXT,
     rules TEXT,
     rulesets TEXT NOT NULL,
@@ -112,40 +120,83 @@ class StoreError(Exception):
     """The store cannot be opened or is not an approval-rules store (message in Chinese)."""
 
 
+_DEAD_NOTE = "进程 {} 已结束而本次运行未正常完成（被强制终止或崩溃）；已保存的结果可用 --resume 沿用"
+
+
 def _now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-class Store:
-    """An open results store. Not thread-safe: use it from one thread."""
+def fault_zh(path: str, exc: BaseException) -> str:
+    """A storage failure in Chinese: what happened and what to do."""
+    text = str(exc)
+    if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"磁盘已满：{path} 无法继续写入（{text}）；腾出空间后用 --resume 继续"
+    if "readonly" in text or "read-only" in text or getattr(exc, "errno", None) in (errno.EROFS, errno.EACCES):
+        return f"{path} 只读，无法写入（{text}）"
+    return f"{path} 写入失败：{text}"
 
-    def __init__(self, path: str | Path, create: bool = True):
+
+class Store:
+    """An open results store. Not thread-safe: use it from one thread.
+
+    ``readonly`` (for the report) never writes: the file is opened with ``mode=ro``, and where
+    even that fails (a WAL store in a read-only directory, whose ``-shm`` file cannot be made)
+    with ``immutable=1``. A store opened for writing first marks as ``aborted`` every
+    ``running`` run whose process is gone.
+    """
+
+    def __init__(self, path: str | Path, create: bool = True, readonly: bool = False):
         self.path = str(path)
-        if not create and not Path(path).is_file():
+        self.readonly = readonly
+        if (readonly or not create) and not Path(path).is_file():
             raise StoreError(f"找不到结果库：{path}")
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # a killed process loses nothing committed
-            self.db.execute("PRAGMA wal_autocheckpoint=16384")  # checkpoint every 64 MB, not every 4 MB
-            self._migrate(create)
+            if readonly:
+                self.db = _open_readonly(self.path)
+                self._check_version()
+            else:
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")  # a killed process loses nothing committed
+                self.db.execute("PRAGMA wal_autocheckpoint=16384")  # checkpoint every 64 MB, not every 4 MB
+                self._migrate(create)
+                self._mark_dead_runs()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开结果库 {path}：{exc}") from None
 
-    def _migrate(self, create: bool) -> None:
+    def _version(self) -> int | None:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" in tables:
-            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row and int(row[0]) == 1:  # additive: decisions stored before notices existed
-                self.db.execute("ALTER TABLE cases ADD COLUMN notices TEXT")
-                self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-            elif not row or int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(f"结果库 {self.path} 的格式版本不受支持（{row[0] if row else '无'}）")
+        if "meta" not in tables:
+            if tables or self.readonly:
+                raise StoreError(f"{self.path} 不是 approval-rules 结果库")
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if not row or not str(row[0]).isdigit() or not 1 <= int(row[0]) <= SCHEMA_VERSION:
+            raise StoreError(f"结果库 {self.path} 的格式版本不受支持（{row[0] if row else '无'}）")
+        return int(row[0])
+
+    def _check_version(self) -> None:
+        if self._version() == 1:  # reading needs the notices column
+            raise StoreError(f"结果库 {self.path} 的格式较旧，请先用 approval-rules screen --resume 打开一次以升级")
+
+    def _migrate(self, create: bool) -> None:
+        version = self._version()
+        if version is None:
+            if not create:
+                raise StoreError(f"{self.path} 不是 approval-rules 结果库")
+            self.db.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             return
-        if tables or not create:
-            raise StoreError(f"{self.path} 不是 approval-rules 结果库")
-        self.db.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
-        self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        if version == SCHEMA_VERSION:
+            return
+        # Additive: decisions stored before notices existed, runs before their process was recorded.
+        self.db.execute("BEGIN IMMEDIATE")
+        for table, column in (("cases", "notices"), ("runs", "host"), ("runs", "pid_start"), ("runs", "note")):
+            if column not in {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+        self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -161,32 +212,43 @@ class Store:
     def start_run(
         self, *, rulesets: list[dict], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int
     ) -> int:
-        self._mark_dead_runs()
-        cur = self.db.execute(
-            "INSERT INTO runs (started_at, status, pid, argv, rules, rulesets, ruleset_hash, as_of_option, jobs)"
-            " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
-            (_now(), os.getpid(), json.dumps(argv, ensure_ascii=False), rules,
-             json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs),
-        )
+        try:
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, status, pid, host, pid_start, argv, rules, rulesets, ruleset_hash,"
+                " as_of_option, jobs) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_now(), os.getpid(), socket.gethostname(), _started(os.getpid()),
+                 # ASCII escapes: an argument or path with bytes that are not UTF-8 holds surrogates
+                 json.dumps(argv, ensure_ascii=True), rules.encode("utf-8", "backslashreplace").decode(),
+                 json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, *, total: int, decided: int, reused: int, errors: int,
-                   counts: dict[str, int], seconds: float) -> None:
+                   counts: dict[str, int], seconds: float, note: str | None = None) -> None:
         self.db.execute(
-            "UPDATE runs SET finished_at=?, status=?, total=?, decided=?, reused=?, errors=?, counts=?, seconds=?"
-            " WHERE id=?",
-            (_now(), status, total, decided, reused, errors, json.dumps(counts), round(seconds, 3), run_id),
+            "UPDATE runs SET finished_at=?, status=?, total=?, decided=?, reused=?, errors=?, counts=?, seconds=?,"
+            " note=? WHERE id=?",
+            (_now(), status, total, decided, reused, errors, json.dumps(counts), round(seconds, 3), note, run_id),
         )
 
     def _mark_dead_runs(self) -> None:
-        for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE status='running'").fetchall():
-            if pid is None or not _alive(pid):
-                self.db.execute("UPDATE runs SET status='aborted' WHERE id=?", (run_id,))
+        for run_id, pid, host, started in self.db.execute(
+            "SELECT id, pid, host, pid_start FROM runs WHERE status='running'"
+        ).fetchall():
+            if not _alive(pid, host, started):
+                self.db.execute("UPDATE runs SET status='aborted', note=? WHERE id=?", (_DEAD_NOTE.format(pid), run_id))
 
     def runs(self) -> list[dict[str, Any]]:
+        """Every run; a ``running`` one whose process is gone is shown as ``aborted``, with a note."""
         cur = self.db.execute("SELECT * FROM runs ORDER BY id")
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        out = [dict(zip(names, r)) for r in cur.fetchall()]
+        for run in out:
+            if run["status"] == "running" and not _alive(run.get("pid"), run.get("host"), run.get("pid_start")):
+                run.update(status="aborted", note=_DEAD_NOTE.format(run.get("pid")))
+        return out
 
     def rulesets_json(self, run_id: int) -> str:
         row = self.db.execute("SELECT rulesets FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -199,8 +261,8 @@ class Store:
         if not rows and not reused:
             return
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
         try:
+            db.execute("BEGIN IMMEDIATE")
             db.executemany(
                 f"INSERT OR REPLACE INTO cases ({_ROW_COLUMNS}, ruleset_hash, as_of_option, run_id, last_run)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -209,8 +271,16 @@ class Store:
             if reused:
                 db.executemany("UPDATE cases SET last_run=? WHERE source=?", [(run_id, s) for s in reused])
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite has already rolled back after some errors (a full disk): a second ROLLBACK
+            # would fail and hide the real cause.
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
             raise
 
     def decided(self, source: str, input_hash: str, ruleset_hash: str, as_of_option: str) -> tuple[Row, int] | None:
@@ -250,16 +320,44 @@ class Store:
         return dict(self.db.execute(sql + " GROUP BY decision", args).fetchall())
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def _open_readonly(path: str) -> sqlite3.Connection:
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
+    try:
+        db = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        # A WAL store in a read-only directory: its -shm file cannot be made. Immutable skips
+        # locking altogether; a store closed cleanly has no WAL content to miss.
+        db = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), to tell it from a later
+    process that got the same pid; None where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int | None, host: str | None = None, started: str | None = None) -> bool:
+    """Whether the process that started a run may still be running it."""
+    if pid is None:
+        return False
+    if host and host != socket.gethostname():
+        return True  # another machine's process (a store on a shared disk): cannot tell, assume so
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    now = _started(pid)
+    return started is None or now is None or now == started
 
 
 def decision_line(row: Row, rulesets_json: str) -> str:
@@ -270,6 +368,26 @@ def decision_line(row: Row, rulesets_json: str) -> str:
         f'"passed": {row.passed}, "not_applicable": {row.not_applicable}'
         + (f", {row.notices}}}" if row.notices else "}")
     )
+
+
+def read_back(row: Row) -> dict[str, Any] | None:
+    """A stored decision as its contract, or None where it does not read back whole: the cells a
+    bad disk or a hand edit may have damaged parse, and are what a decision holds."""
+    if row.decision not in DECISIONS or not all(isinstance(v, str) for v in row[:4] + row[7:9]):
+        return None
+    try:
+        d = json.loads(decision_line(row, "[]"))
+    except (ValueError, TypeError, RecursionError):
+        return None
+    parts = (d.get("findings"), d.get("passed"), d.get("not_applicable"))
+    ok = all(isinstance(p, list) for p in parts) and all(_finding(f) for f in d["findings"])
+    return d if ok else None
+
+
+def _finding(f: object) -> bool:
+    return (isinstance(f, dict) and isinstance(f.get("rule_id"), str)
+            and all(isinstance(c, dict) for c in f.get("citations") or [])
+            and all(isinstance(m, str) for m in f.get("missing") or []))
 
 
 def default_path(output: str | None) -> Path:

@@ -14,6 +14,7 @@ import re
 import signal
 import threading
 import time
+import weakref
 from importlib import metadata as _metadata
 
 from ..core.diagnostics import ApprovalRulesError, Diagnostic, SourcePos
@@ -24,7 +25,7 @@ from ..engine.decision import Decision
 from ..engine.evaluator import Backend, evaluate
 from ..ruleset.loader import load_rules, parse_project
 from ..ruleset.profile import Profile
-from .inputs import Item, case_id
+from .inputs import Item, case_id, storable
 from .store import Row
 
 
@@ -62,16 +63,17 @@ def ruleset_hash(refs: list[dict[str, str]]) -> str:
 # --- one input --------------------------------------------------------------------------------
 
 
-_RULESET_OF: dict[int, tuple[RuleBook, dict[str, str]]] = {}
+# Weak keys: a long-lived process screening with many books (the Python API, a service) must
+# not keep every book it was ever given alive.
+_RULESET_OF: weakref.WeakKeyDictionary[RuleBook, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def _ruleset_of(book: RuleBook) -> dict[str, str]:
     """Rule id -> rule-set id, computed once per rule book."""
-    entry = _RULESET_OF.get(id(book))
-    if entry is None or entry[0] is not book:
-        entry = (book, {r.id: r.ruleset_id for r in book.rules})
-        _RULESET_OF[id(book)] = entry
-    return entry[1]
+    of = _RULESET_OF.get(book)
+    if of is None:
+        of = _RULESET_OF[book] = {r.id: r.ruleset_id for r in book.rules}
+    return of
 
 
 def decision_row(d: Decision, item: Item, book: RuleBook | None = None) -> Row:
@@ -122,25 +124,48 @@ def _in_file(problems: list[Diagnostic], item: Item) -> list[Diagnostic]:
     return out
 
 
+_JSON_FIELDS = frozenset(("findings", "passed", "not_applicable", "errors", "notices"))
+
+
+def _storable(row: Row) -> Row:
+    """The row with lone surrogates (from ``\\ud800`` in a JSON file, say) escaped: SQLite and the
+    UTF-8 exports refuse them, and one such case must not stop the batch."""
+    return Row(*(storable(v, name in _JSON_FIELDS) if isinstance(v, str) else v for name, v in zip(Row._fields, row)))
+
+
+def _input_problem(item: Item, exc: BaseException) -> Diagnostic:
+    """A failure while reading an input's text, whatever the parser raised: the input's fault."""
+    pos = SourcePos(item.file, max(item.line, 1), 1)
+    if isinstance(exc, RecursionError):
+        return Diagnostic("E105", "文件嵌套过深，无法审查", pos)
+    if isinstance(exc, ValueError) and "digits" in str(exc):
+        return Diagnostic("E101", "数字位数过多，无法读取", pos, hint="检查该处是否误写了一长串数字")
+    return Diagnostic("E101", f"文件无法解析：{type(exc).__name__}: {storable(str(exc))}", pos)
+
+
 def decide(
     book: RuleBook, item: Item, as_of: _dt.date | None = None, backend: Backend | None = None,
     profile: Profile | None = None,
 ) -> Row:
     """Decide one raw input; any problem with it becomes an error row, never an exception."""
     if item.problem is not None or item.text is None:
-        return error_row(item, [item.problem] if item.problem else [])
+        return _storable(error_row(item, [item.problem] if item.problem else []))
     try:
         loaded = parse_project(item.text, item.file, item.fmt)
-        d = evaluate(book, loaded.project, as_of, case_id=case_id(loaded.project, item.label), backend=backend, profile=profile)
-        return decision_row(d, item, book)
     except ApprovalRulesError as exc:
-        return error_row(item, _in_file(exc.diagnostics, item))
+        return _storable(error_row(item, _in_file(exc.diagnostics, item)))
+    except Exception as exc:  # noqa: BLE001 - ValueError, UnicodeError, RecursionError: bad input, not a bug here
+        return _storable(error_row(item, [_input_problem(item, exc)]))
+    try:
+        cid = case_id(loaded.project, item.label)
+        return _storable(decision_row(evaluate(book, loaded.project, as_of, case_id=cid, backend=backend, profile=profile), item, book))
+    except ApprovalRulesError as exc:
+        return _storable(error_row(item, _in_file(exc.diagnostics, item)))
     except RecursionError:
-        pos = SourcePos(item.file, max(item.line, 1), 1)
-        return error_row(item, [Diagnostic("E105", "文件嵌套过深，无法审查", pos)])
+        return _storable(error_row(item, [_input_problem(item, RecursionError())]))
     except Exception as exc:  # noqa: BLE001 - one input must never stop the batch
         pos = SourcePos(item.file, max(item.line, 1), 1)
-        return error_row(item, [Diagnostic(INTERNAL, f"内部错误（请报告给开发人员）：{type(exc).__name__}: {exc}", pos)])
+        return _storable(error_row(item, [Diagnostic(INTERNAL, f"内部错误（请报告给开发人员）：{type(exc).__name__}: {exc}", pos)]))
 
 
 # --- worker processes -------------------------------------------------------------------------

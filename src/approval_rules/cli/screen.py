@@ -85,17 +85,26 @@ def screen(
             argv=sys.argv[1:], on_row=writer.write, progress=bar.update,
         )
         summary = batch.run(iter_inputs(targets))
+    except StoreError as exc:  # the run could not even be recorded (a full disk)
+        click.echo(f"无法开始审查：{exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
     finally:
         bar.close()
-        if to_file:
-            out.close()
-        else:
-            out.flush()
+        try:
+            if to_file:
+                out.close()
+            else:
+                out.flush()
+        except OSError:
+            pass  # the run has already said why the export could not be written
         if store is not None:
             store.close()
     click.echo(summary_line(summary), err=True)
     if store is not None:
         click.echo(f"结果库：{store.path}（第 {summary.run_id} 次运行）", err=True)
+    if summary.fault:
+        click.echo(f"运行异常终止：{summary.fault}；此前审查的 {summary.total} 件已保存", err=True)
+        sys.exit(EXIT_INTERNAL)
     if summary.interrupted:
         click.echo(f"已中断：已审查的 {summary.total} 件已保存；用 --resume 继续", err=True)
         sys.exit(130)
@@ -121,7 +130,7 @@ def report(db: str, output: str | None, run_id: int | None, title: str | None, l
     """把结果库生成为一个独立的 HTML 报告（不依赖外部脚本、字体或样式表）。"""
     target = Path(output) if output else Path(db).with_suffix(".html")
     try:
-        with Store(db, create=False) as store:
+        with Store(db, create=False, readonly=True) as store:
             text = html_report(store, run_id=run_id, title=title, limit=limit)
     except StoreError as exc:
         raise InputError(str(exc)) from None
