@@ -48,11 +48,17 @@ CODES: dict[str, ErrorCode] = _codes(
     ("E103", "yaml-tag", "使用了不允许的 YAML 标签或结构", "去掉 !! 或 ! 开头的标签，键只能是文字"),
     ("E104", "file-unreadable", "文件无法读取或不是 UTF-8 编码", "确认文件存在，并以 UTF-8 编码保存"),
     ("E105", "file-too-complex", "文件展开后过大（锚点/别名嵌套过深）", "去掉层层引用的锚点（&）和别名（*）"),
+    ("E106", "too-deep", "嵌套层次过深", "把层层嵌套的列表或键值对改平；层次上限见 docs/rule-language.md「输入限制」"),
+    ("E107", "bad-character", "文字中有无效的字符（孤立的 UTF-16 代理项）", "删除该字符，或写成完整的字符（代理项转义须成对出现）"),
     ("E201", "missing-key", "缺少必填项", "按提示补上该项"),
     ("E202", "unknown-key", "未知的键（可能是拼写错误）", "按「是否指」提示改正拼写，或删除该键"),
     ("E203", "wrong-type", "值的类型不对", "按提示改成正确的类型，例如日期写成 2021-09-01，是/否写成 true/false"),
     ("E204", "bad-value", "值不在允许的范围内", "从提示列出的可选值中选择"),
     ("E205", "bad-date", "日期无效", "日期写成 YYYY-MM-DD，例如 2021-09-01"),
+    ("E206", "not-finite", "数字不能是 NaN 或无穷大", "写出确切的数字；不知道时不填该项"),
+    ("E207", "number-too-long", "整数的位数过多", "整数不超过 30 位；金额等写成普通数字"),
+    ("E208", "implausible-date", "日期超出合理范围（1900-01-01 至 2100-12-31）", "核对年份是否写错"),
+    ("E209", "date-order", "两个日期的先后矛盾（例如发证日期晚于有效期届满日期）", "核对两个日期，改正写错的一个"),
     ("E210", "duplicate-rule-id", "规则编号重复", "每条规则用自己的编号；同一规则的新版本沿用编号时，须用 effective 划分不同的期间"),
     ("E211", "unknown-source", "引用了规则集未声明的法律来源", "在 ruleset.yaml 的 sources 中声明该来源，或改正来源编号"),
     ("E212", "citation-gap", "规则生效期间内有日期没有现行有效的引用依据", "补充该期间有效的法律版本的引用，或调整规则的生效期间"),
@@ -157,6 +163,12 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, as a ready 是否指 hint, or None."""
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)
     return f"是否指「{match[0]}」？" if match else None
+
+
+def clip(value: object, limit: int = 60) -> str:
+    """A value from the input, short enough to quote in a message (a file may hold a megabyte in one string)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字）"
 
 
 def translate(message: str, table: dict[str, str]) -> str:

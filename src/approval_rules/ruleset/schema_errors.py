@@ -12,7 +12,8 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from ..model import facts
-from ..core.diagnostics import Diagnostic, SourcePos, suggest
+from ..core.diagnostics import Diagnostic, SourcePos, clip, suggest
+from ..model.project.base import FIRST_DATE, LAST_DATE, MAX_INT_DIGITS
 from .yamlsource import SourceMap
 
 _TYPE_ZH = {
@@ -83,7 +84,7 @@ def to_diagnostics(
             pos = smap.key(path)
             name = str(path[-1]) if path else ""
             hint = suggest(name, _field_names(model, path, data))
-            diag = Diagnostic("E202", f"未知的键「{name}」", pos, hint=hint or "删除该键，或对照说明改正拼写")
+            diag = Diagnostic("E202", f"未知的键「{clip(name)}」", pos, hint=hint or "删除该键，或对照说明改正拼写")
         elif etype == "missing":
             missing = str(err["loc"][-1])
             parent = path if path and path[-1] != missing else path[:-1]
@@ -92,29 +93,44 @@ def to_diagnostics(
             value = err.get("input")
             allowed = err.get("ctx", {}).get("expected", "")
             options = [o.strip().strip("'") for o in allowed.replace(" or ", ",").split(",") if o.strip()]
-            hint = suggest(str(value), options) or f"可选值：{'、'.join(options)}"
-            diag = Diagnostic("E204", f"「{dotted}」的值「{value}」不在允许的范围内", smap.value(path), hint=hint)
+            hint = suggest(str(value)[:200], options) or f"可选值：{'、'.join(options)}"
+            diag = Diagnostic("E204", f"「{dotted}」的值「{clip(value)}」不在允许的范围内", smap.value(path), hint=hint)
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) in _DATE_ZH:
             reason = _DATE_ZH[str(err["ctx"]["error"])]
-            diag = Diagnostic("E205", f"「{dotted}」的日期「{err.get('input')}」无效：{reason}", smap.value(path), hint="日期写成 YYYY-MM-DD，例如 2021-09-01")
+            diag = Diagnostic("E205", f"「{dotted}」的日期「{clip(err.get('input'))}」无效：{reason}", smap.value(path), hint="日期写成 YYYY-MM-DD，例如 2021-09-01")
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape" and _non_ascii(err.get("input")):
             text = str(err.get("input"))
             i, ch = _non_ascii(text)
             pos = smap.value(path)
-            diag = Diagnostic("E307", f"规则编号「{text}」中有全角或形近字符「{ch}」", SourcePos(pos.file, pos.line, pos.col + i),
+            diag = Diagnostic("E307", f"规则编号「{clip(text)}」中有全角或形近字符「{ch}」", SourcePos(pos.file, pos.line, pos.col + i),
                               hint="编号只用半角英文字母、数字、「-」「_」「.」")
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape":
-            diag = Diagnostic("E204", f"规则编号「{err.get('input')}」格式不对", smap.value(path), hint="编号用英文字母开头，只含字母、数字、「-」「_」「.」，例如 TS-LIC-VAL-002")
+            diag = Diagnostic("E204", f"规则编号「{clip(err.get('input'))}」格式不对", smap.value(path), hint="编号用英文字母开头，只含字母、数字、「-」「_」「.」，例如 TS-LIC-VAL-002")
+        elif etype == "finite_number":
+            diag = Diagnostic("E206", f"「{dotted}」的数字不能是 NaN 或无穷大", smap.value(path), hint="写出确切的数字；不知道时不填该项")
+        elif etype in ("less_than", "greater_than") and isinstance(err.get("input"), int):
+            diag = Diagnostic("E207", f"「{dotted}」的整数「{clip(err.get('input'))}」位数过多（最多 {MAX_INT_DIGITS} 位）", smap.value(path))
+        elif _out_of_calendar(err):
+            diag = Diagnostic("E208", f"「{dotted}」的日期「{clip(str(err.get('input')))}」超出合理范围（{FIRST_DATE} 至 {LAST_DATE}）", smap.value(path), hint="核对年份是否写错")
+        elif etype == "date_order":
+            ctx = err["ctx"]
+            later = path + (ctx["later"],)
+            diag = Diagnostic("E209", f"{ctx['later_title']}「{_dotted(later)}」早于{ctx['earlier_title']}「{_dotted(path + (ctx['earlier'],))}」，先后矛盾", smap.value(later), hint="核对两个日期，改正写错的一个")
         elif etype in _TYPE_ZH:
             got = err.get("input")
             diag = Diagnostic("E203", f"「{dotted}」应为{_TYPE_ZH[etype]}，实际是「{_show(got)}」", smap.value(path), hint=_type_hint(etype, got))
         else:
-            diag = Diagnostic("E203", f"「{dotted}」的值不正确：{err.get('msg')}", smap.value(path))
+            diag = Diagnostic("E203", f"「{dotted}」的值不正确：{clip(err.get('msg'), 200)}", smap.value(path))
         key = (diag.code, diag.pos, diag.message)
         if key not in seen:
             seen.add(key)
             out.append(diag)
     return _drop_implied_missing(out)
+
+
+def _out_of_calendar(err: Any) -> bool:
+    ctx = err.get("ctx", {})
+    return str(ctx.get("error")) == "date_range" or ctx.get("ge") == FIRST_DATE or ctx.get("le") == LAST_DATE
 
 
 def _drop_implied_missing(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -145,8 +161,7 @@ def _show(value: Any) -> str:
         return "键值对（映射）"
     if isinstance(value, list):
         return "列表"
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= 40 else text[:37] + "…"
+    return clip(value)
 
 
 def _type_hint(etype: str, got: Any) -> str | None:

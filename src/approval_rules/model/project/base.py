@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Dates outside this range are typing errors (0202 for 2020), and keep date arithmetic
+# (expiry + 3 years) clear of the ends of Python's calendar.
+FIRST_DATE = _dt.date(1900, 1, 1)
+LAST_DATE = _dt.date(2100, 12, 31)
+# Beyond this an integer is no count or amount, and Python refuses to print it at 4,300 digits.
+MAX_INT_DIGITS = 30
 
 
 def _to_date(value: Any) -> _dt.date:
@@ -18,14 +25,16 @@ def _to_date(value: Any) -> _dt.date:
     # Datetimes, timestamps and free text are refused rather than guessed at.
     if isinstance(value, _dt.datetime):
         raise ValueError("date_with_time")
-    if isinstance(value, _dt.date):
-        return value
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
-            return _dt.date.fromisoformat(value)
+            value = _dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError("date_invalid") from None
-    raise ValueError("date_format")
+    if not isinstance(value, _dt.date):
+        raise ValueError("date_format")
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError("date_range")
+    return value
 
 
 class _DateSchema:
@@ -35,7 +44,7 @@ class _DateSchema:
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.json_or_python_schema(
-            json_schema=core_schema.date_schema(strict=True),
+            json_schema=core_schema.date_schema(strict=True, ge=FIRST_DATE, le=LAST_DATE),
             python_schema=core_schema.no_info_plain_validator_function(_to_date),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 lambda d: d.isoformat(), return_schema=core_schema.str_schema(), when_used="json"
@@ -47,6 +56,22 @@ class _DateSchema:
 
 
 Date = Annotated[_dt.date, _DateSchema()]
+Int = Annotated[int, Field(gt=-(10**MAX_INT_DIGITS), lt=10**MAX_INT_DIGITS)]
+
+
+def check_order(model: BaseModel, *pairs: tuple[str, str]) -> None:
+    """Refuse a later date before an earlier one (a licence issued after it expires): such a file
+    is mistyped, and a rule would otherwise read the impossible pair as a fact. The error names
+    the later field, where the file is reported wrong."""
+    for earlier, later in pairs:
+        a, b = getattr(model, earlier), getattr(model, later)
+        if a is not None and b is not None and b < a:
+            info = type(model).model_fields
+            raise PydanticCustomError(
+                "date_order", "date_order",
+                {"earlier": info[earlier].alias or earlier, "later": info[later].alias or later,
+                 "earlier_title": info[earlier].title, "later_title": info[later].title},
+            )
 
 
 @dataclass(frozen=True)
@@ -66,9 +91,10 @@ def enum(name: str, labels: dict[str, str]) -> Any:
 
 
 class Model(BaseModel):
-    """Base of all project-file models: unknown keys are errors, types are strict."""
+    """Base of all project-file models: unknown keys are errors, types are strict, numbers finite
+    (a NaN quantity compares false with everything, so a threshold rule on it never fires)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 PROVENANCES = {

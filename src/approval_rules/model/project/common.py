@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import F, Authority, AuthorityLevel, Conclusion, Date, Model, enum
+from .base import Authority, AuthorityLevel, Conclusion, Date, F, Int, Model, check_order, enum
 from .materials import Materials
 
 ApplicationKind = enum(
@@ -131,6 +131,11 @@ class Application(Model):
     authority: Authority | None = F("受理机关", provenance="context")
     false_material_flag: bool | None = F("是否隐瞒有关情况或者提供虚假材料", provenance="authority")
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Model:
+        check_order(self, ("submitted_date", "accepted_date"))
+        return self
+
 
 class SafetyCost(Model):
     extracted_per_rules: bool | None = F("是否按规定足额提取安全生产费用")
@@ -139,8 +144,8 @@ class SafetyCost(Model):
 
 class SafetyOrg(Model):
     has_safety_dept: bool | None = F("是否设置安全生产管理机构")
-    fulltime_safety_staff: int | None = F("专职安全生产管理人员人数")
-    registered_safety_engineers: int | None = F("注册安全工程师人数")
+    fulltime_safety_staff: Int | None = F("专职安全生产管理人员人数")
+    registered_safety_engineers: Int | None = F("注册安全工程师人数")
 
 
 class Training(Model):
@@ -171,7 +176,7 @@ class Enterprise(Model):
     is_chemical_enterprise: bool | None = F("是否化工企业")
     serves_chemical_enterprises: bool | None = F("是否为化工企业提供配套服务")
     is_port_operator: bool | None = F("是否港口经营人")
-    employees: int | None = F("从业人员人数")
+    employees: Int | None = F("从业人员人数")
     safety_responsibility_system: bool | None = F("是否建立、健全安全生产责任制")
     rules_documented: bool | None = F("是否制定完备的安全生产规章制度")
     operating_procedures: bool | None = F("是否制定完备的操作规程")

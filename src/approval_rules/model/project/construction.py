@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import F, Authority, Conclusion, Date, Model, enum
+from .base import Authority, Conclusion, Date, F, Int, Model, check_order, enum
 from .materials import Materials
 from .stages import (
     AnalysisReport,
@@ -121,7 +121,7 @@ class DesignReview(Model):
     decision: ReviewOutcome | None = F("审查结论", provenance="authority")
     decision_date: Date | None = F("审查决定日期（批复时间）", provenance="authority")
     findings: list[ReviewerFinding] | None = F("审查发现的问题", provenance="authority")
-    expert_count: int | None = F("参加技术审查的专家人数", provenance="authority")
+    expert_count: Int | None = F("参加技术审查的专家人数", provenance="authority")
     safety_authority_opinion: bool | None = F("是否有负责安全生产监督管理的部门的审查意见", provenance="authority")
     resubmission_of: str | None = F("重新申请审查所对应的原申请")
     number: str | None = F("安全设施设计审查意见书文号", provenance="authority")
@@ -204,6 +204,11 @@ class Construction(Model):
     design_errors_reported: bool | None = F("发现设计文件错漏是否及时提出并处理")
     documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Model:
+        check_order(self, ("start_date", "completion_date"))
+        return self
+
 
 class TrialRun(Model):
     """试运行（试生产、试使用）。"""
@@ -218,8 +223,8 @@ class TrialRun(Model):
     end_date: Date | None = F("试运行结束日期（或计划结束日期）")
     extended: bool | None = F("是否延期")
     special_industry_rule: bool | None = F("是否属于国家有关部门有规定或者特殊要求的行业")
-    hidden_dangers_unrectified: int | None = F("试运行期间发现未整改的事故隐患数量")
-    hidden_dangers_found: int | None = F("试运行期间发现的事故隐患数量")
+    hidden_dangers_unrectified: Int | None = F("试运行期间发现未整改的事故隐患数量")
+    hidden_dangers_found: Int | None = F("试运行期间发现的事故隐患数量")
     accidents_during_trial: bool | None = F("试运行期间是否发生生产安全事故")
     government_approval: GovernmentApproval | None = F("政府试运行审批（方案备案）")
     organizer: str | None = F("试运行方案审查组织单位")
@@ -227,6 +232,11 @@ class TrialRun(Model):
     pssr: PreStartupSafetyReview | None = F("投产前安全检查")
     extension: TrialRunExtension | None = F("试生产延期信息")
     documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Model:
+        check_order(self, ("start_date", "end_date"))
+        return self
 
 
 class AcceptanceEvaluation(Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import F, Date, Model, enum
+from .base import Date, F, Int, Model, enum
 
 SensitiveTargetCategory = enum(
     "SensitiveTargetCategory",
@@ -99,7 +99,7 @@ class MajorHazard(Model):
     """重大危险源。"""
 
     id: str | None = F("编号")
-    level: int | None = F("等级（1–4）")
+    level: Int | None = F("等级（1–4）")
     identified_per: str | None = F("辨识依据（如 GB 18218-2018）")
     registered: bool | None = F("是否登记建档")
     filed_with_authority: bool | None = F("是否报有关部门备案")
@@ -222,7 +222,7 @@ class Mine(Model):
         "矿山类型"
     )
     slope_height_m: float | None = F("边坡高度（米）")
-    safety_exits_count: int | None = F("安全出口数量")
+    safety_exits_count: Int | None = F("安全出口数量")
     ventilation_type: enum("Ventilation", {"mechanical": "机械通风", "natural": "自然通风"}) | None = F("通风方式")
     mining_license_valid: bool | None = F("采矿许可证是否有效")
 

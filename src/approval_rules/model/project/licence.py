@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import F, Authority, Date, Model, enum
+from .base import Authority, Date, F, Int, Model, check_order, enum
 from .common import PermitType
 
 PermitStatus = enum(
@@ -21,6 +21,11 @@ class Suspension(Model):
     start: Date | None = Field(None, alias="from", title="暂扣起始日期")
     end: Date | None = Field(None, alias="to", title="暂扣截止日期")
     reason: str | None = F("暂扣原因")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Model:
+        check_order(self, ("start", "end"))
+        return self
 
 
 class Permit(Model):
@@ -41,13 +46,18 @@ class Permit(Model):
     authentic: bool | None = F("证照是否真实（非伪造、冒用；审查机关核查）", provenance="authority")
     obtained_by_fraud: bool | None = F("是否以欺骗、贿赂等不正当手段取得（审查机关认定）", provenance="authority")
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Model:
+        check_order(self, ("issue_date", "expiry_date"))
+        return self
+
 
 class Accident(Model):
     """生产安全事故。"""
 
     date: Date = Field(title="事故发生日期")
-    deaths: int | None = F("死亡人数")
-    serious_injuries: int | None = F("重伤人数")
+    deaths: Int | None = F("死亡人数")
+    serious_injuries: Int | None = F("重伤人数")
     direct_loss_cny: float | None = F("直接经济损失（元）")
     level: AccidentLevel | None = F("事故等级")
     enterprise_responsible: bool | None = F("企业是否负有责任（事故调查认定）", provenance="authority")
@@ -105,7 +115,7 @@ class FullReview(Model):
     """延期全面审查的结论：不符合不再审查直接延期条件时，颁发机关按条例第六条逐项审查（审查机关认定）。"""
 
     result: FullReviewResult | None = F("全面审查结论", provenance="authority")
-    failed_conditions: list[int] | None = F(
+    failed_conditions: list[Int] | None = F(
         "不具备的安全生产条件（条例第六条第几项，1-13）", provenance="authority"
     )
     corrections: list[str] | None = F("需补正的事项（审查人员列明）", provenance="authority")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
-from .base import F, Authority, Conclusion, Date, Model, enum
+from .base import Authority, Conclusion, Date, F, Int, Model, check_order, enum
 
 ApprovalStatus = enum(
     "ApprovalStatus",
@@ -77,13 +77,13 @@ def _expert_review(name: str, doc: str, provenance: str) -> Any:
         "organizer": (str | None, F("组织单位", provenance=provenance)),
         "date": (Date | None, F("评审日期", provenance=provenance)),
         "experts": (list[Expert] | None, F("专家组名单", provenance=provenance)),
-        "expert_count": (int | None, F("专家人数", provenance=provenance)),
+        "expert_count": (Int | None, F("专家人数", provenance=provenance)),
         "opinion": (str | None, F("专家组评审意见", provenance=provenance)),
         "conclusion": (Conclusion | None, F("评审结论", provenance=provenance)),
         "individual_opinions": (bool | None, F("是否附专家个人意见", provenance=provenance)),
         "signature_sheet": (bool | None, F("是否有参加人员签名表", provenance=provenance)),
         "revision_note": (bool | None, F("是否有专家组评审意见的修改说明", provenance="applicant")),
-        "issues_open": (int | None, F("评审意见中尚未落实（修改）的问题数", provenance=provenance)),
+        "issues_open": (Int | None, F("评审意见中尚未落实（修改）的问题数", provenance=provenance)),
     }
     return create_model(name, __base__=Model, __doc__=doc, **fields)  # type: ignore[call-overload]
 
@@ -127,7 +127,7 @@ class AnalysisReport(Model):
 class RiskListItem(Model):
     kind: RiskItemKind = Field(title="类别")
     name: str | None = F("名称（工艺、化学品或者重大危险源）")
-    level: int | None = F("重大危险源等级（1–4）")
+    level: Int | None = F("重大危险源等级（1–4）")
     control_measures: str | None = F("管控措施")
     measures_implemented: bool | None = F("管控措施是否已落实")
 
@@ -146,8 +146,8 @@ class PreStartupSafetyReview(Model):
 
     done: bool | None = F("是否进行投产前安全检查")
     date: Date | None = F("检查日期")
-    items_found: int | None = F("发现的问题项数")
-    items_open: int | None = F("尚未整改关闭的问题项数")
+    items_found: Int | None = F("发现的问题项数")
+    items_open: Int | None = F("尚未整改关闭的问题项数")
     must_fix_before_startup_open: bool | None = F("是否有须在投料前整改的问题未关闭")
 
 
@@ -184,6 +184,11 @@ class Violation(Model):
     continuing: bool | None = F("违法行为是否处于连续或者继续状态", provenance="authority")
     ended_date: Date | None = F("连续或者继续状态终了日期", provenance="authority")
     corrected_by_deadline: bool | None = F("是否在责令限期内改正", provenance="authority")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Model:
+        check_order(self, ("conduct_date", "ended_date"))
+        return self
 
 
 class Lifecycle(Model):
