@@ -101,7 +101,7 @@ def test_cmd(
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--rule", "rule_id", default=None, help="只解释该规则")
+@click.option("--rule", "rule_id", default=None, metavar="规则编号", help="只解释该规则")
 @click.option("--all", "include_all", is_flag=True, help="也列出不适用的规则")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @rules_option
