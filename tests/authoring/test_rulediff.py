@@ -63,3 +63,40 @@ def test_added_and_removed_rules(tmp_path, book):
     assert changes and {c.kind for c in changes} == {"removed"}
     changes = compare_rules(load_rule_book(new), book)
     assert {c.kind for c in changes} == {"added"}
+
+
+def test_each_changed_field_shown_old_and_new(tmp_path, book, runner):
+    new = _copy(tmp_path)
+    path = new / VALIDITY
+    text = path.read_text(encoding="utf-8")
+    line = "require: application.submitted_date <= licence.expiry_date - 3 months"
+    path.write_text(text.replace(line, line.replace("3 months", "4 months")), encoding="utf-8")
+    r = runner.invoke(cli, ["diff", str(bundled_rules()), str(new), "--format", "json"])
+    rule = json.loads(r.output)["rules"][0]
+    assert rule["changes"] == [{
+        "field": "require",
+        "old": "application.submitted_date <= licence.expiry_date - 3 months",
+        "new": "application.submitted_date <= licence.expiry_date - 4 months",
+    }]
+    r = runner.invoke(cli, ["diff", str(bundled_rules()), str(new)])
+    assert "    要求\n      旧：application.submitted_date <= licence.expiry_date - 3 months\n" \
+           "      新：application.submitted_date <= licence.expiry_date - 4 months\n" in r.output
+
+
+def test_effect_and_citation_changes_read_as_the_catalogue_words_them(tmp_path, book):
+    new = _copy(tmp_path)
+    path = new / VALIDITY
+    text = path.read_text(encoding="utf-8")
+    for old, edit in (("    effect: info\n    legal_effect: notice\n    message: \"延期申请于", "    effect: refer\n    message: \"延期申请于"),
+                      ("而不适用。\"\n    cite:\n      - {source: licence-regulation, article: 9, clause: 1, verified: true}\n",
+                       "而不适用。\"\n    cite:\n      - {source: licence-regulation, article: 9, clause: 1, verified: false}\n")):
+        assert text.count(old) == 1, old
+        text = text.replace(old, edit)
+    path.write_text(text, encoding="utf-8")
+    (change,) = compare_rules(book, load_rule_book(new))
+    assert change.rule_id == "TS-LIC-VAL-002"
+    fields = {c.field: c for c in change.changes}
+    assert set(fields) == {"effect", "citations"}
+    assert fields["effect"].old.startswith("提示") and fields["effect"].new.startswith("转人工")
+    assert not any("〔未核实〕" in c for c in fields["citations"].old)
+    assert fields["citations"].new[0].endswith("第九条第一款〔未核实〕")

@@ -89,7 +89,7 @@ def test_test_command_passes_and_fails(runner, env):
     (cases / "wrong.yaml").write_text(GOOD.replace("case_id: good", "case_id: wrong").replace("status: valid", "status: suspended"), encoding="utf-8")
     r = runner.invoke(cli, ["test", "--rules", str(rules), str(cases)])
     assert r.exit_code == 1
-    assert "wrong.yaml:5: 不通过" in r.output and "决定应为 approve，实际为 reject" in r.output
+    assert "wrong.yaml:5: 不通过" in r.output and "决定应为准予许可，实际为不予许可" in r.output
 
 
 def test_screen_table_csv_and_a_corrupt_file(runner, env):

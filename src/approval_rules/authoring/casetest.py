@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..engine.book import RuleBook
-from ..engine.decision import Decision
+from ..engine.decision import DECISION_ZH, Decision
 from ..core.diagnostics import ApprovalRulesError, Diagnostic
 from .coverage import CoverageReport, coverage
 from ..engine.evaluator import Backend, evaluate, trace_case
@@ -61,7 +61,7 @@ def run_case(book: RuleBook, path: Path, backend: Backend | None = None, profile
     d = evaluate(book, loaded.project, case_id=loaded.project.case_id or path.stem, backend=backend, profile=exp.profile or profile)
     result.decision = d
     if d.decision != exp.decision:
-        result.problems.append(f"决定应为 {exp.decision}，实际为 {d.decision}")
+        result.problems.append(f"决定应为{DECISION_ZH[exp.decision]}，实际为{DECISION_ZH[d.decision]}")
     actual = {f.rule_id for f in d.findings}
     expected = set(exp.findings)
     if actual - expected:

@@ -1,26 +1,44 @@
 """The rule catalogue: every rule in Chinese prose, grouped by law and article, for legal sign-off.
 
-One document model, two renderings: Markdown, and a single self-contained HTML file (inline
-CSS, no scripts, fonts or other assets), each with an index of laws and articles.
+One document model, two renderings: Markdown, and a single self-contained HTML file (inline CSS
+and one inline script for the search box; no fonts or other assets, so it can be mailed and opened
+offline). The HTML comes from a Jinja2 template with autoescaping: rule text is written by people
+and must never become markup. Each rule set ends in a sign-off block for the legal reviewers.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import html
 import re
 from dataclasses import dataclass, field
 
-from ..engine.book import CitationRef, CompiledRule, RuleBook
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..engine.book import CitationRef, CompiledRule, RuleBook, RuleSetInfo
 from ..engine.compiler import SPECIAL_PLACEHOLDERS
+from ..engine.render import chinese_number
 from ..lang.parser import parse
 from ..lang.prose import Prose, date_zh
 from ..lang.typecheck import check_value
-from ..engine.render import chinese_number
 from ..ruleset.models import EFFECT_ZH, LEGAL_EFFECTS
 
 _PENDING = 10_000  # sorts citations without an article number last
+UNVERIFIED = "〔未核实〕"  # the one marker for a citation nobody has checked against the text
+NO_BASIS = "（无法律依据的提示性规则）"
+RANKS = ("法律", "行政法规", "部门规章", "规范性文件", "国家标准")
+
+
+@dataclass
+class Cite:
+    """One citation as the catalogue prints it: where, whether checked, and the rule writer's note."""
+
+    text: str
+    unverified: bool
+    note: str | None
+
+    def __str__(self) -> str:
+        return self.text + (UNVERIFIED if self.unverified else "") + (f"（说明：{self.note}）" if self.note else "")
 
 
 @dataclass
@@ -32,9 +50,26 @@ class Entry:
     require: str
     effect: str
     period: str
-    citations: list[str]
-    unverified: bool
+    cites: list[Cite]
     message: str
+
+    @property
+    def citations(self) -> list[str]:
+        return [str(c) for c in self.cites]
+
+    @property
+    def unverified(self) -> bool:
+        return any(c.unverified for c in self.cites)
+
+    @property
+    def anchor(self) -> str:
+        return f"rule-{self.rule.id}-{self.rule.effective.start}"
+
+    @property
+    def search_text(self) -> str:
+        """What the search box matches: id, title, message and the laws cited."""
+        laws = " ".join(c.law for c in self.rule.citations)
+        return " ".join((self.rule.id, self.rule.title, self.message, laws)).lower()
 
 
 @dataclass
@@ -51,25 +86,53 @@ class Article:
 class Law:
     name: str
     versions: list[_dt.date]
+    rank: int = len(RANKS)  # index into RANKS; unranked sorts last
     articles: dict[str, Article] = field(default_factory=dict)
 
     @property
     def version_text(self) -> str:
         return "、".join(date_zh(v) for v in sorted(self.versions)) or "—"
 
+    @property
+    def rank_text(self) -> str:
+        return RANKS[self.rank] if self.rank < len(RANKS) else ""
 
-def _citation_text(c: CitationRef) -> str:
-    where = f"第{chinese_number(c.article)}条" if c.article is not None else "（条文号待核实）"
+    @property
+    def anchor(self) -> str:
+        return "law-" + hashlib.sha1(self.name.encode()).hexdigest()[:10]
+
+    def article_anchor(self, art: Article) -> str:
+        return f"{self.anchor}-{art.key.replace('-', '')}"
+
+
+def rank(c: CitationRef) -> int:
+    """The law's place in the hierarchy (Legislation Law arts. 7, 65, 91), read from who made it and how.
+
+    Rule headers record the issuer and the promulgating order but no rank; the order's form gives it
+    away: NPC and its Standing Committee make 法律 (named 中华人民共和国…法), a 国务院令 is an 行政法规, a 部/局/委令 a 部门规章,
+    a GB number a 国家标准, and anything else (国发〔…〕, notices, opinions) a 规范性文件."""
+    issuer, order, name = c.issuer or "", c.order or "", c.law
+    if "全国人民代表大会" in issuer or re.fullmatch(r"中华人民共和国\w*法", name):
+        return 0
+    if order.startswith("GB") or name.startswith("GB"):
+        return 4
+    if "国务院令" in order:
+        return 1
+    if re.search(r"令第\s*\d+\s*号", order):
+        return 2
+    return 3
+
+
+def _citation_text(c: CitationRef) -> Cite:
+    # A missing article number is part of what is unverified; saying so again would stack qualifiers.
+    where = f"第{chinese_number(c.article)}条" if c.article is not None else ""
     if c.clause is not None:
         where += f"第{chinese_number(c.clause)}款"
     if c.item is not None:
         where += f"第（{chinese_number(c.item)}）项"
-    text = f"《{c.law}》{date_zh(c.law_version)}施行版本{where}"
-    if not c.verified:
-        text += "〔未核实〕"
-    if c.note:
-        text += f"（{c.note}）"
-    return text
+    if not where and c.verified:
+        where = "（未注明条文）"
+    return Cite(f"《{c.law}》{date_zh(c.law_version)}施行版本{where}", not c.verified, c.note)
 
 
 def _entry(rule: CompiledRule) -> Entry:
@@ -87,13 +150,22 @@ def _entry(rule: CompiledRule) -> Entry:
         effect = legal
     eff = rule.effective
     period = f"{date_zh(eff.start)}起" + (f"至{date_zh(eff.end)}" if eff.end else "，现行有效")
-    return Entry(rule, when, require, effect, period, [_citation_text(c) for c in rule.citations],
-                 any(not c.verified for c in rule.citations), _template(rule))
+    return Entry(rule, when, require, effect, period, [_citation_text(c) for c in rule.citations], _template(rule))
 
 
 def describe(rule: CompiledRule) -> Entry:
     """One rule as the catalogue shows it: prose, effect, period, citations (the service's ``/v1/rules``)."""
     return _entry(rule)
+
+
+def _unquote(text: str) -> str:
+    """「name」 → name, for a placeholder that is one fact; anything longer keeps all its quotes.
+
+    Stripping 「」 from both ends of any prose took the outer marks off 「从业人员」中（…）的项数 and left
+    从业人员」中… unbalanced."""
+    if text.startswith("「") and text.endswith("」") and text.count("「") == 1 and text.count("」") == 1:
+        return text[1:-1]
+    return text
 
 
 def _template(rule: CompiledRule) -> str:
@@ -106,7 +178,7 @@ def _template(rule: CompiledRule) -> str:
         if inner in SPECIAL_PLACEHOLDERS:
             return f"〔{SPECIAL_PLACEHOLDERS[inner]}〕"
         node = parse(inner)
-        return f"〔{Prose(check_value(node, types), titles).text(node).strip('「」')}〕"
+        return f"〔{_unquote(Prose(check_value(node, types), titles).text(node))}〕"
 
     return re.sub(r"\{([^{}]*)\}", title, rule.message)
 
@@ -122,14 +194,15 @@ def _material_text(rule: CompiledRule, code: str, title: str) -> str:
 
 
 def build(book: RuleBook) -> list[Law]:
-    """Laws (by name), each with its cited articles (in order), each with the rules citing it."""
+    """Laws by rank, then by the date they first took effect; each with its cited articles in order."""
     laws: dict[str, Law] = {}
     for rule in book.rules:
         entry = _entry(rule)
         placed = False
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for c in sorted(rule.citations, key=lambda c: (c.law, c.law_version)):
             law = laws.setdefault(c.law, Law(c.law, []))
+            law.rank = min(law.rank, rank(c))
             if c.law_version not in law.versions:
                 law.versions.append(c.law_version)
             # Articles of a citation pinned to one version are that version's articles only.
@@ -138,20 +211,20 @@ def build(book: RuleBook) -> list[Law]:
             if (c.law, key) in seen:
                 continue
             seen.add((c.law, key))
-            number = f"第{chinese_number(c.article)}条" if c.article is not None else "条文号待核实"
+            number = f"第{chinese_number(c.article)}条" if c.article is not None else "未注明条文"
             heading = number + (f"（{date_zh(c.law_version)}施行版本）" if c.pinned else "")
             art = law.articles.setdefault(key, Article(key, heading, number, c.law_version if c.pinned else None))
             (art.also if placed else art.entries).append(entry)
             placed = True
         if not rule.citations:
-            law = laws.setdefault("（无法律依据的提示性规则）", Law("（无法律依据的提示性规则）", []))
-            law.articles.setdefault("00000", Article("00000", "提示")).entries.append(entry)
+            law = laws.setdefault(NO_BASIS, Law(NO_BASIS, [], len(RANKS) + 1))
+            law.articles.setdefault("00000", Article("00000", "提示", "提示")).entries.append(entry)
     for law in laws.values():
         law.articles = dict(sorted(law.articles.items()))
-    return [laws[k] for k in sorted(laws)]
+    return sorted(laws.values(), key=lambda law: (law.rank, min(law.versions, default=_dt.date.max), law.name))
 
 
-def _index(law: Law) -> list[tuple[str, list[Article]]]:
+def index(law: Law) -> list[tuple[str, list[Article]]]:
     """The law's articles for the index: unpinned first, then one group per version."""
     groups: dict[_dt.date | None, list[Article]] = {}
     for art in law.articles.values():
@@ -160,110 +233,47 @@ def _index(law: Law) -> list[tuple[str, list[Article]]]:
     return [("" if v is None else f"{date_zh(v)}施行版本", groups[v]) for v in order]
 
 
-def _anchor(law: Law, art: Article | None = None) -> str:
-    base = "law-" + hashlib.sha1(law.name.encode()).hexdigest()[:10]
-    return f"{base}-{art.key.replace('-', '')}" if art else base
+@dataclass
+class RuleSetPart:
+    """A rule set's table of contents and sign-off block."""
+
+    info: RuleSetInfo
+    entries: list[Entry]
+
+    @property
+    def revision(self) -> str:
+        # The loader's sha256 runs over every file name and text of the set, so it names exactly the
+        # wording the reviewers signed; any edit, even to a comment, changes it.
+        return self.info.sha256
 
 
-def markdown(book: RuleBook, generated: _dt.date | None = None) -> str:
+def rule_sets(book: RuleBook, laws: list[Law]) -> list[RuleSetPart]:
+    entries = {e.anchor: e for law in laws for art in law.articles.values() for e in art.entries}
+    by_set: dict[str, list[Entry]] = {r.id: [] for r in book.rulesets}
+    for e in entries.values():
+        by_set.setdefault(e.rule.ruleset_id, []).append(e)
+    return [RuleSetPart(r, sorted(by_set[r.id], key=lambda e: (e.rule.id, e.rule.effective.start))) for r in book.rulesets]
+
+
+def _context(book: RuleBook, generated: _dt.date | None) -> dict:
     laws = build(book)
-    out = ["# 审查规则目录", ""]
-    out.append(f"生成日期：{date_zh(generated or _dt.date.today())}。规则集：" + "；".join(
-        f"{r.title}（{r.id}，版本 {r.version}，sha256 {r.sha256[:12]}…）" for r in book.rulesets))
-    unverified = sum(1 for r in book.rules if any(not c.verified for c in r.citations))
-    out += ["", f"共 {len(book.rules)} 条规则；其中 {unverified} 条的引用含未经核实的条文号（标“〔未核实〕”）。", ""]
-    out += ["## 法律和条文索引", ""]
-    for law in laws:
-        out.append(f"- [{law.name}](#{_anchor(law)})（版本：{law.version_text}）")
-        for label, arts in _index(law):
-            links = "、".join(f"[{a.number}](#{_anchor(law, a)})" for a in arts)
-            out.append(f"  - {label + '：' if label else ''}{links}")
-    for law in laws:
-        out += ["", f'<a id="{_anchor(law)}"></a>', f"## {law.name}", ""]
-        for art in law.articles.values():
-            out += [f'<a id="{_anchor(law, art)}"></a>', f"### {law.name} {art.heading}", ""]
-            for e in art.entries:
-                out += _entry_md(e)
-            if art.also:
-                out += ["另见：" + "；".join(f"{e.rule.id} {e.rule.title}" for e in art.also), ""]
-    return "\n".join(out) + "\n"
+    return {
+        "laws": laws, "sets": rule_sets(book, laws), "index": index, "date_zh": date_zh, "unverified_marker": UNVERIFIED,
+        "generated": date_zh(generated or _dt.date.today()), "total": len(book.rules),
+        "unverified": sum(1 for r in book.rules if any(not c.verified for c in r.citations)),
+    }
 
 
-def _entry_md(e: Entry) -> list[str]:
-    r = e.rule
-    return [
-        f"#### {r.id} {r.title}",
-        "",
-        f"- 适用：{e.when}",
-        f"- 要求：{e.require}",
-        f"- 不满足时：{e.effect}。告知：{e.message}",
-        f"- 生效期间：{e.period}",
-        "- 法律依据：" + ("；".join(e.citations) or "无"),
-        f"- 规则集 {r.ruleset_id}，法规摘要行 {r.digest}，位置 `{r.pos.file}:{r.pos.line}`",
-        "",
-    ]
-
-
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
-max-width:980px;margin:2em auto;padding:0 1em;color:#1d2330;line-height:1.65}
-h1{border-bottom:3px solid #8a1c1c;padding-bottom:.3em}h2{margin-top:2.2em;border-bottom:1px solid #ccc;color:#8a1c1c}
-h3{margin-top:1.6em;color:#333}.rule{border:1px solid #dde;border-left:4px solid #3b5b92;border-radius:4px;
-padding:.6em 1em;margin:.8em 0;background:#fafbfd}.rule h4{margin:.2em 0 .5em;font-size:1.02em}
-.rule dl{display:grid;grid-template-columns:6.5em 1fr;gap:.2em .8em;margin:0}.rule dt{color:#667;font-weight:600}
-.rule dd{margin:0}.unverified{color:#a15c00;font-weight:600}.meta{color:#778;font-size:.88em}
-nav ul{font-size:.92em}nav li{margin:.35em 0}nav li div{margin-left:1em;color:#445}.also{color:#556;font-size:.92em}.summary{background:#f4f1ea;padding:.6em 1em;border-radius:4px}
-code{background:#eef;padding:0 .2em;border-radius:3px}
-"""
+_ENV = Environment(
+    loader=PackageLoader("approval_rules.authoring", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+)
 
 
 def html_document(book: RuleBook, generated: _dt.date | None = None) -> str:
-    laws = build(book)
-    esc = html.escape
-    parts = [
-        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>审查规则目录</title>", f"<style>{_CSS}</style></head><body>", "<h1>审查规则目录</h1>",
-    ]
-    unverified = sum(1 for r in book.rules if any(not c.verified for c in r.citations))
-    sets = "；".join(f"{esc(r.title)}（{esc(r.id)}，版本 {esc(r.version)}）" for r in book.rulesets)
-    parts.append(
-        f'<p class="summary">生成日期：{date_zh(generated or _dt.date.today())}。规则集：{sets}。'
-        f"共 {len(book.rules)} 条规则，其中 {unverified} 条的引用含未经核实的条文号。</p>"
-    )
-    parts.append("<nav><h2>法律和条文索引</h2><ul>")
-    for law in laws:
-        groups = "".join(
-            f"<div>{esc(label) + '：' if label else ''}"
-            + "、".join(f'<a href="#{_anchor(law, a)}">{esc(a.number)}</a>' for a in arts) + "</div>"
-            for label, arts in _index(law)
-        )
-        parts.append(f'<li><a href="#{_anchor(law)}"><b>{esc(law.name)}</b></a>{groups}</li>')
-    parts.append("</ul></nav>")
-    for law in laws:
-        parts.append(f'<h2 id="{_anchor(law)}">{esc(law.name)}</h2>')
-        parts.append(f'<p class="meta">版本：{esc(law.version_text)}</p>')
-        for art in law.articles.values():
-            parts.append(f'<h3 id="{_anchor(law, art)}">{esc(law.name)} {esc(art.heading)}</h3>')
-            for e in art.entries:
-                parts.append(_entry_html(e))
-            if art.also:
-                also = "；".join(f"{esc(e.rule.id)} {esc(e.rule.title)}" for e in art.also)
-                parts.append(f'<p class="also">另见：{also}</p>')
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return _ENV.get_template("catalogue.html").render(_context(book, generated))
 
 
-def _entry_html(e: Entry) -> str:
-    esc = html.escape
-    r = e.rule
-    cites = "<br>".join(
-        esc(c).replace("〔未核实〕", '<span class="unverified">〔未核实〕</span>') for c in e.citations
-    ) or "无"
-    return (
-        f'<div class="rule" id="rule-{esc(r.id)}-{r.effective.start}"><h4>{esc(r.id)} {esc(r.title)}</h4><dl>'
-        f"<dt>适用</dt><dd>{esc(e.when)}</dd><dt>要求</dt><dd>{esc(e.require)}</dd>"
-        f"<dt>不满足时</dt><dd>{esc(e.effect)}。告知：{esc(e.message)}</dd>"
-        f"<dt>生效期间</dt><dd>{esc(e.period)}</dd><dt>法律依据</dt><dd>{cites}</dd></dl>"
-        f'<p class="meta">规则集 {esc(r.ruleset_id)}，法规摘要行 {esc(r.digest)}，位置 <code>{esc(r.pos.file)}:{r.pos.line}</code></p></div>'
-    )
+def markdown(book: RuleBook, generated: _dt.date | None = None) -> str:
+    return _ENV.get_template("catalogue.md").render(_context(book, generated))

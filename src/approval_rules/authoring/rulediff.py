@@ -2,7 +2,7 @@
 
 Rules are matched by id and compared by what they mean, not how they are laid out: the
 canonical form of each condition (``expr.canonical``), the required documents, the effect,
-the effective period, the citations and the message. Then every project file is decided under
+the effective period, the citations and the message; each changed field is shown old and new. Then every project file is decided under
 the old and the new rules, and each file whose decision or findings differ is reported with
 before and after, so a rule edit can be reviewed, and guarded in CI, before it ships.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .casetest import case_files
+from .catalogue import describe
 from ..engine.book import CompiledRule, RuleBook
 from ..engine.decision import DECISION_ZH
 from ..core.diagnostics import ApprovalRulesError
@@ -22,14 +23,36 @@ from ..lang.expr import canonical
 from ..ruleset.loader import load_project
 
 
+FIELD_ZH = {
+    "versions": "版本数", "when": "适用条件", "require": "要求", "effect": "效果", "effective": "生效期间",
+    "citations": "法律依据", "message": "说明文字", "title": "标题",
+}
+
+
+@dataclass
+class FieldChange:
+    field: str  # a FIELD_ZH key
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
 @dataclass
 class RuleChange:
     rule_id: str
     kind: str  # added | removed | changed
-    aspects: list[str] = field(default_factory=list)  # what changed, in Chinese
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def aspects(self) -> list[str]:
+        """What changed, in Chinese, each field once."""
+        return list(dict.fromkeys(FIELD_ZH[c.field] for c in self.changes))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "kind": self.kind, "aspects": self.aspects}
+        return {"rule_id": self.rule_id, "kind": self.kind, "aspects": self.aspects,
+                "changes": [c.to_dict() for c in self.changes]}
 
 
 @dataclass
@@ -74,16 +97,28 @@ class RuleDiff:
 
 
 def _meaning(rule: CompiledRule) -> dict[str, Any]:
-    src = rule.source
+    """What the rule means, field by field: two rules differ where these differ."""
     return {
-        "适用条件": canonical(rule.when.node),
-        "要求": canonical(rule.require.node),
-        "效果": (rule.effect, rule.legal_effect),
-        "生效期间": (rule.effective.start, rule.effective.end),
-        "法律依据": sorted((c.law, c.law_version, c.article, c.clause, c.item, c.verified) for c in rule.citations),
-        "说明文字": " ".join(src.message.split()),
-        "标题": src.title,
+        "when": canonical(rule.when.node),
+        "require": canonical(rule.require.node),
+        "effect": (rule.effect, rule.legal_effect),
+        "effective": (rule.effective.start, rule.effective.end),
+        "citations": sorted((c.law, c.law_version, c.article, c.clause, c.item, c.verified) for c in rule.citations),
+        "message": " ".join(rule.source.message.split()),
+        "title": rule.source.title,
     }
+
+
+def _shown(rule: CompiledRule, name: str) -> str | list[str]:
+    """A field as a person reads it: conditions as written, the rest as the catalogue words them."""
+    src = rule.source
+    if name in ("when", "require"):
+        if name == "require" and rule.materials:
+            return "提交下列材料：" + "；".join(title for _, title, _ in rule.materials)
+        return " ".join(getattr(src, name).split())
+    entry = describe(rule)
+    return {"effect": entry.effect, "effective": entry.period, "citations": entry.citations,
+            "message": " ".join(src.message.split()), "title": src.title}[name]
 
 
 def _by_id(book: RuleBook) -> dict[str, list[CompiledRule]]:
@@ -104,14 +139,14 @@ def compare_rules(old: RuleBook, new: RuleBook) -> list[RuleChange]:
         elif rule_id not in before:
             changes.append(RuleChange(rule_id, "added"))
         else:
-            aspects: list[str] = []
+            fields: list[FieldChange] = []
             if len(before[rule_id]) != len(after[rule_id]):
-                aspects.append(f"版本数 {len(before[rule_id])} → {len(after[rule_id])}")
+                fields.append(FieldChange("versions", len(before[rule_id]), len(after[rule_id])))
             for a, b in zip(before[rule_id], after[rule_id]):
                 ma, mb = _meaning(a), _meaning(b)
-                aspects += [k for k in ma if ma[k] != mb[k] and k not in aspects]
-            if aspects:
-                changes.append(RuleChange(rule_id, "changed", aspects))
+                fields += [FieldChange(k, _shown(a, k), _shown(b, k)) for k in ma if ma[k] != mb[k]]
+            if fields:
+                changes.append(RuleChange(rule_id, "changed", fields))
     return changes
 
 
@@ -139,11 +174,18 @@ def diff(old: RuleBook, new: RuleBook, paths: Iterable[str | Path]) -> RuleDiff:
     return RuleDiff(compare_rules(old, new), cases, checked, errors)
 
 
+def _line(value: Any) -> str:
+    return "；".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def render_text(d: RuleDiff) -> str:
     kind = {"added": "新增", "removed": "删除", "changed": "修改"}
     lines = [f"规则变化 {len(d.rules)} 条："]
     for r in d.rules:
         lines.append(f"  {kind[r.kind]} {r.rule_id}" + (f"：{'、'.join(r.aspects)}" if r.aspects else ""))
+        for c in r.changes:
+            lines.append(f"    {FIELD_ZH[c.field]}")
+            lines += [f"      {label}{_line(value)}" for label, value in (("旧：", c.old), ("新：", c.new))]
     lines.append(f"案卷 {d.checked} 件，决定改变 {d.decisions_changed} 件，问题清单改变 {len(d.cases) - d.decisions_changed} 件：")
     for c in d.cases:
         head = f"  {c.source}（{c.case_id}）：{DECISION_ZH[c.before]} → {DECISION_ZH[c.after]}"

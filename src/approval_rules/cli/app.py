@@ -7,33 +7,14 @@ each command group is a module (``check``, ``screen``, ``authoring``) adding its
 
 from __future__ import annotations
 
-import re
+import sqlite3
 import sys
 
 import click
 
 from ..core.diagnostics import ApprovalRulesError
 from . import authoring, check, migrate, screen, serve  # noqa: F401 - each module adds its commands to the group
-from .common import EXIT_INPUT, EXIT_INTERNAL, cli
-
-
-_USAGE_ZH = [
-    (re.compile(r"Missing argument '([^']+)'"), "缺少参数 {0}"),
-    (re.compile(r"No such command '([^']+)'"), "没有命令「{0}」"),
-    (re.compile(r"No such option: (\S+)"), "没有选项 {0}"),
-    (re.compile(r"Option '([^']+)' requires an argument"), "选项 {0} 需要一个值"),
-    (re.compile(r"Invalid value for '([^']+)': '([^']*)' is not one of (.*)\."), "选项 {0} 的值「{1}」无效，可选：{2}"),
-    (re.compile(r"Invalid value for '([^']+)': (.*)"), "{0} 的值无效：{1}"),
-    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), "多余的参数：{0}"),
-]
-
-
-def _usage_zh(message: str) -> str:
-    for pattern, zh in _USAGE_ZH:
-        m = pattern.search(message)
-        if m:
-            return zh.format(*m.groups())
-    return message
+from .common import EXIT_INPUT, EXIT_INTERNAL, cli, os_error_zh, sqlite_error_zh
 
 
 def main() -> None:
@@ -42,11 +23,7 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("已中断", err=True)
         sys.exit(130)
-    except click.UsageError as exc:
-        click.echo(f"用法错误：{_usage_zh(exc.format_message())}", err=True)
-        click.echo("用 approval-rules --help 查看用法", err=True)
-        sys.exit(EXIT_INPUT)
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # usage errors too: click words them in Chinese (cli/zh.py)
         exc.show()
         sys.exit(exc.exit_code)
     except ApprovalRulesError as exc:
@@ -54,6 +31,12 @@ def main() -> None:
         sys.exit(EXIT_INPUT)
     except (BrokenPipeError, KeyboardInterrupt):
         sys.exit(130)
+    except OSError as exc:
+        click.echo(f"无法读写文件：{os_error_zh(exc)}", err=True)
+        sys.exit(EXIT_INPUT)
+    except sqlite3.DatabaseError as exc:
+        click.echo(sqlite_error_zh(exc), err=True)
+        sys.exit(EXIT_INPUT)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         click.echo(f"内部错误（请报告给开发人员）：{type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -32,9 +32,14 @@ from .common import (
 @cli.command()
 @click.argument("rules", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
-def lint(rules: str | None, fmt: str) -> None:
-    """检查规则集：全部错误和警告（file:line:col），有错误时退出码为 1。"""
-    report = lint_rules(rules or rules_dir())
+@rules_option
+def lint(rules: str | None, fmt: str, rules_path: str | None) -> None:
+    """检查规则集：全部错误和警告（file:line:col），有错误时退出码为 1。
+
+    规则集目录可写作 --rules 目录（与其他命令相同），也可直接写在命令后。"""
+    if rules and rules_path and rules != rules_path:
+        raise click.UsageError("规则集目录给了两个（参数和 --rules），只能给一个")
+    report = lint_rules(rules or rules_path or rules_dir())
     if fmt == "json":
         click.echo(json.dumps(
             {"diagnostics": [d.to_dict() for d in report.diagnostics], "errors": len(report.errors),
@@ -96,7 +101,7 @@ def test_cmd(
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--rule", "rule_id", default=None, help="只解释该规则")
+@click.option("--rule", "rule_id", default=None, metavar="规则编号", help="只解释该规则")
 @click.option("--all", "include_all", is_flag=True, help="也列出不适用的规则")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @rules_option

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import errno
+import sqlite3
 
 import click
 
@@ -15,7 +17,10 @@ from ..engine.compiler import compile_rules
 from ..engine.evaluator import Backend, BackendUnavailable
 from ..ruleset.loader import load_rules
 from ..ruleset.profile import Profile, load_profile
+from . import zh
 
+# Before any command is defined or parses its arguments (also under click's CliRunner in tests).
+zh.install()
 
 EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 1, 2, 3
 
@@ -40,7 +45,7 @@ rules_option = click.option(
     "--rules", "rules_path", type=click.Path(file_okay=False), default=None,
     help="规则集目录（缺省：随包附带的规则集）",
 )
-as_of_option = click.option("--as-of", callback=_date, default=None, help="按该日施行的规则审查（YYYY-MM-DD）")
+as_of_option = click.option("--as-of", callback=_date, default=None, metavar="日期", help="按该日施行的规则审查（YYYY-MM-DD）")
 backend_option = click.option(
     "--backend", "backend_name", type=click.Choice(list(BACKENDS)), default="native", show_default=True,
     help="求值后端：native（编译闭包）、reference（参考解释器）、durable（durable-rules，需安装可选依赖）",
@@ -85,7 +90,46 @@ def _book(rules_path: str | None) -> RuleBook:
         raise InputError("规则集有错误，无法审查：\n" + exc.render()) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_ERRNO_ZH = {
+    errno.ENOENT: "文件或目录不存在", errno.EISDIR: "是目录，应为文件", errno.ENOTDIR: "不是目录",
+    errno.EACCES: "没有权限", errno.EPERM: "不允许的操作", errno.ENOSPC: "磁盘已满", errno.EROFS: "文件系统只读",
+    errno.EEXIST: "已存在", errno.ENAMETOOLONG: "文件名太长", errno.EMFILE: "打开的文件太多", errno.EIO: "读写错误",
+    errno.EDQUOT: "超出磁盘配额", errno.ELOOP: "符号链接循环",
+}
+
+
+def os_error_zh(exc: OSError) -> str:
+    """An OSError as a person reads it: the file and what is wrong with it, in Chinese."""
+    what = _ERRNO_ZH.get(exc.errno or 0) or f"系统错误（errno {exc.errno}）"
+    name = exc.filename if exc.filename is not None else ""
+    return f"{name}：{what}" if name else what
+
+
+def sqlite_error_zh(exc: sqlite3.DatabaseError) -> str:
+    if "file is not a database" in str(exc):
+        return "不是 SQLite 数据库文件（文件已损坏或是别的格式）"
+    return f"数据库错误：{exc}"
+
+
+class Command(click.Command):
+    """A command whose usage line reads 用法：approval-rules check [选项] FILES…"""
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003 - click's signature
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    command_class = Command
+    group_class = type  # nested groups (bundle, token) are Groups like this one
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003 - click's signature
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
+        super().__init__(*args, **kwargs)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="approval-rules")
 def cli() -> None:
     """安全生产行政许可审查规则引擎（approval-rules）。"""

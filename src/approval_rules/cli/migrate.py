@@ -9,7 +9,7 @@ import click
 import yaml
 
 from ..model.migrate import CURRENT, migrate_json, migrate_jsonl, migrate_yaml
-from .common import EXIT_FAIL, EXIT_INPUT, cli
+from .common import EXIT_FAIL, EXIT_INPUT, cli, os_error_zh
 
 
 def _migrated(path: Path, text: str) -> str:
@@ -35,8 +35,16 @@ def migrate(files: tuple[str, ...], check: bool, to_stdout: bool) -> None:
         try:
             text = path.read_text(encoding="utf-8")
             new = _migrated(path, text)
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, AttributeError) as exc:
-            click.echo(f"{name}: 无法迁移：{type(exc).__name__}: {exc}", err=True)
+        except OSError as exc:
+            click.echo(f"{name}: 无法迁移：{os_error_zh(exc)}", err=True)
+            bad += 1
+            continue
+        except UnicodeDecodeError:
+            click.echo(f"{name}: 无法迁移：不是 UTF-8 编码的文本文件", err=True)
+            bad += 1
+            continue
+        except (ValueError, yaml.YAMLError, AttributeError) as exc:
+            click.echo(f"{name}: 无法迁移：文件内容无法解析（{type(exc).__name__}: {exc}）", err=True)
             bad += 1
             continue
         if new == text:
