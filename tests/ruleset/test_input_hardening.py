@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import time
 
@@ -115,7 +116,7 @@ def test_tags_on_collections_are_refused_in_rule_files(tmp_path, text):
 def test_a_duplicate_json_key_names_both_positions(index):
     text = json.dumps(CASES[index % len(CASES)], ensure_ascii=False, indent=1, default=str)
     lines = text.splitlines()
-    keyed = [i for i, line in enumerate(lines) if line.lstrip().startswith('"') and line.rstrip().endswith(",")]
+    keyed = [i for i, line in enumerate(lines) if re.match(r'\s*"[^"]*": ', line) and line.rstrip().endswith(",")]  # a key, not a list item
     i = keyed[index % len(keyed)]
     lines.insert(i + 1, lines[i])  # the same key and value again, right after
     with pytest.raises(ProjectFileError) as info:
@@ -182,3 +183,11 @@ def test_control_character_and_second_document_are_placed_and_in_chinese():
     assert [(d.code, d.pos.line, d.pos.col) for d in diags] == [("E101", 30, 5)]
     _, _, diags = load_yaml("a: 1\n---\nb: 2\n", "x.yaml")
     assert diags[0].pos.line == 2 and "YAML 文档" in diags[0].message
+
+
+@pytest.mark.parametrize("tagged", ["materials: !!map\n  application_form: {}\n", "materials:\n  application_form: !!map {note: a}\n",
+                                    "personnel: !!seq []\n"])
+def test_explicit_collection_tags_are_refused_too(tagged):
+    with pytest.raises(ProjectFileError) as err:
+        parse_project("format_version: 2\n" + tagged, "x.yaml")
+    assert any(d.code == "E103" and "!!" in d.message for d in err.value.diagnostics)

@@ -180,7 +180,7 @@ def parse_project(text: str, source: str, fmt: str | None = None) -> LoadedProje
             else:
                 if _keys_all_read(text):
                     return LoadedProject(project, source)
-        data = _load_json(text, source)
+        data = load_json(text, source)
         smap = None
     else:
         data, smap, diags = load_yaml(text, source)
@@ -246,7 +246,7 @@ def _integer(text: str) -> int | _Bad:
     return _Long(text) if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
 
 
-def _load_json(text: str, source: str) -> Any:
+def load_json(text: str, source: str) -> Any:
     """JSON text → data, refusing what json.loads accepts but no project file may hold."""
     deep = _too_deep(text)
     if deep is not None:

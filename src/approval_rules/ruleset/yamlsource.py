@@ -218,11 +218,12 @@ class _Builder:
         return True
 
     def _tag_error(self, node: yaml.Node) -> None:
-        tag = node.tag.replace(_CORE, "!!")
-        self.diags.append(
-            Diagnostic("E103", f"不允许使用 YAML 标签「{clip(tag)}」", _pos(self.file, node.start_mark),
-                       hint="去掉标签；只能写文字、数字、日期、是/否、列表和键值对")
-        )
+        self.diags.append(_tag_problem(node.tag, node.start_mark, self.file))
+
+
+def _tag_problem(tag: str, mark: yaml.Mark, file: str) -> Diagnostic:
+    return Diagnostic("E103", f"不允许使用 YAML 标签「{clip(tag.replace(_CORE, '!!'))}」", _pos(file, mark),
+                      hint="去掉标签；只能写文字、数字、日期、是/否、列表和键值对")
 
 
 def not_finite(text: str, pos: SourcePos) -> Diagnostic:
@@ -304,7 +305,22 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Diagnostic]]:
         data = builder.build(node, ())
     except _Stop as stop:
         return None, smap, [stop.diag]
-    return data, smap, builder.diags
+    return data, smap, builder.diags + _explicit_collection_tags(text, file)
+
+
+def _explicit_collection_tags(text: str, file: str) -> list[Diagnostic]:
+    """``!!map``/``!!seq`` written out: the composed node looks as if untagged, the events do not.
+
+    Only a text that contains the letters is parsed again for its events, so no other file pays.
+    """
+    if "!!map" not in text and "!!seq" not in text:
+        return []
+    fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [
+        _tag_problem(e.tag, e.start_mark, file)
+        for e in yaml.parse(text, Loader=fast)
+        if isinstance(e, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and not e.implicit
+    ]
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> Diagnostic:

@@ -21,7 +21,7 @@ from ..core.diagnostics import ProjectFileError
 from ..engine.decision import Decision
 from ..engine.evaluator import evaluate
 from ..model.project import ProjectFile
-from ..ruleset.loader import parse_project, validate_project
+from ..ruleset.loader import MAX_DEPTH, parse_project, validate_project
 from ..ruleset.profile import Profile, parse_profile
 from ..ruleset.yamlsource import SourceMap, load_yaml
 from .auth import Caller
@@ -50,7 +50,12 @@ def as_date(value: Any, name: str = "as_of") -> _dt.date | None:
         raise ApiError(400, "invalid_parameter", f"{name}「{value}」不是有效日期，应写成 YYYY-MM-DD") from None
 
 
-def _problems(exc: ProjectFileError) -> ApiError:
+def _problems(exc: ProjectFileError, json_syntax: bool = False) -> ApiError:
+    codes = {d.code for d in exc.diagnostics}
+    if "E106" in codes:
+        return ApiError(400, "too_deep", f"嵌套过深（上限 {MAX_DEPTH} 层）", exc.diagnostics)
+    if json_syntax and codes == {"E101"}:
+        return ApiError(400, "invalid_json", "请求体不是有效的 JSON", exc.diagnostics)
     return ApiError(422, "invalid_project_file", f"项目文件有 {len(exc.diagnostics)} 处错误，无法审查", exc.diagnostics)
 
 
@@ -84,9 +89,13 @@ def parse_body(body: bytes, text: str, kind: str, query_as_of: str | None = None
             project = parse_project(text, source, "yaml").project
         except ProjectFileError as exc:
             raise _problems(exc) from None
-        except RecursionError:
-            raise ApiError(400, "too_deep", "YAML 嵌套过深") from None
         return Parsed(project, project.model_dump(mode="json", by_alias=True, exclude_none=True), body, as_of)
+    if '"input"' not in text:  # a bare project file: the library's reader is as strict and faster
+        try:
+            project = parse_project(text, source, "json").project
+        except ProjectFileError as exc:
+            raise _problems(exc, json_syntax=True) from None
+        return Parsed(project, orjson.loads(text), body, as_of)
     data = parse_json(text, source)
     if isinstance(data, dict) and "input" in data:
         unknown = set(data) - {"input", "as_of", "profile"}

@@ -8,11 +8,11 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..core.diagnostics import Diagnostic, SourcePos
+from ..core.diagnostics import Diagnostic, ProjectFileError, SourcePos
+from ..ruleset.loader import MAX_DEPTH, load_json
 from .auth import COOKIE, Caller, Tokens
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-MAX_DEPTH = 64
 
 
 class ApiError(Exception):
@@ -49,8 +49,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def text_of(body: bytes, source: str = "request") -> str:
+    """The body as text; a UTF-8 byte-order mark is accepted and dropped, as everywhere else."""
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         raise ApiError(400, "invalid_encoding", "请求体不是有效的 UTF-8 文本",
@@ -67,32 +68,13 @@ def content_kind(request: Request, allowed: tuple[str, ...] = ("json", "yaml")) 
 
 
 def parse_json(text: str, source: str = "request") -> Any:
+    """A JSON body, read as strictly as a project file (duplicate keys, NaN, lone surrogates, depth refused)."""
     try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        if "recursion" in str(exc).lower() or "depth" in str(exc).lower():
-            raise ApiError(400, "too_deep", f"JSON 嵌套过深（上限 {MAX_DEPTH} 层）") from None
-        raise ApiError(400, "invalid_json", "请求体不是有效的 JSON",
-                       [Diagnostic("E101", f"JSON 语法错误：{exc.msg}", SourcePos(source, exc.lineno, exc.colno))]) from None
-    if depth(data) > MAX_DEPTH:
-        raise ApiError(400, "too_deep", f"JSON 嵌套过深（上限 {MAX_DEPTH} 层）")
-    return data
-
-
-def depth(node: Any, limit: int = MAX_DEPTH + 1) -> int:
-    """Nesting depth of parsed JSON, counted only up to ``limit``."""
-    best, stack = 0, [(node, 1)]
-    while stack:
-        n, d = stack.pop()
-        if d > best:
-            best = d
-            if best >= limit:
-                return best
-        if isinstance(n, dict):
-            stack += [(v, d + 1) for v in n.values() if isinstance(v, (dict, list))]
-        elif isinstance(n, list):
-            stack += [(v, d + 1) for v in n if isinstance(v, (dict, list))]
-    return best
+        return load_json(text, source)
+    except ProjectFileError as exc:
+        if any(d.code == "E106" for d in exc.diagnostics):
+            raise ApiError(400, "too_deep", f"JSON 嵌套过深（上限 {MAX_DEPTH} 层）", exc.diagnostics) from None
+        raise ApiError(400, "invalid_json", "请求体不是有效的 JSON", exc.diagnostics) from None
 
 
 def caller_of(request: Request, tokens: Tokens) -> Caller | None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -56,7 +56,9 @@ class _DateSchema:
 
 
 Date = Annotated[_dt.date, _DateSchema()]
-Int = Annotated[int, Field(gt=-(10**MAX_INT_DIGITS), lt=10**MAX_INT_DIGITS)]
+# The bounds stay out of the JSON Schema: 10**30 is no 64-bit integer, and JSON writers such as orjson refuse it.
+Int = Annotated[int, Field(gt=-(10**MAX_INT_DIGITS), lt=10**MAX_INT_DIGITS),
+                WithJsonSchema({"type": "integer", "description": f"整数，至多 {MAX_INT_DIGITS} 位"})]
 
 
 def check_order(model: BaseModel, *pairs: tuple[str, str]) -> None:
