@@ -10,7 +10,7 @@ from approval_rules.cli import cli
 from approval_rules.batch.report import render
 from approval_rules.batch.store import Store
 
-from batchdata import RULES, mixed, write_jsonl
+from batchdata import RULES, mixed
 
 
 class _Page(HTMLParser):

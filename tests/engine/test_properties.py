@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +13,6 @@ from approval_rules.engine.evaluator import evaluate
 from approval_rules.lang.interpreter import interpret
 from approval_rules.ruleset.loader import parse_project, validate_project
 from approval_rules.model.project import ProjectFile
-from approval_rules.lang.values import UNKNOWN
 from approval_rules.ruleset.yamlsource import load_yaml
 
 from conftest import bundled_cases

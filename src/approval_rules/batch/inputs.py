@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
-from ..core.diagnostics import Diagnostic, SourcePos
+from ..core.diagnostics import Diagnostic, SourcePos, os_error_zh
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -150,7 +150,7 @@ def _whole_file(name: str) -> Item:
     try:
         data = Path(name).read_bytes()
     except OSError as exc:
-        return _unreadable(label, label, 0, _fmt(name), "", f"无法读取文件：{exc.strerror or exc}")
+        return _unreadable(label, label, 0, _fmt(name), "", f"无法读取文件：{os_error_zh(exc, with_name=False)}")
     return _decode(label, label, 0, _fmt(name), data)
 
 
@@ -158,7 +158,7 @@ def _lines_file(name: str) -> Iterator[Item]:
     try:
         stream = open(name, "rb")  # noqa: SIM115 - closed below, the generator may be abandoned
     except OSError as exc:
-        yield _unreadable(storable(name), storable(name), 0, "json", "", f"无法读取文件：{exc.strerror or exc}")
+        yield _unreadable(storable(name), storable(name), 0, "json", "", f"无法读取文件：{os_error_zh(exc, with_name=False)}")
         return
     with stream:
         yield from _lines(stream, storable(name))

@@ -298,7 +298,7 @@ def render(store: Store, run_id: int | None = None, title: str | None = None, li
     w("</tbody></table></section>")
 
     # 5. per-case table
-    w(f'<section id="cases"><h2>五、逐件结果</h2>')
+    w('<section id="cases"><h2>五、逐件结果</h2>')
     if total > len(facts.shown):
         w(f'<p class="note">共 {total} 件，按严重程度（输入有误、不予许可、需补正、转人工、准予）列出前 {len(facts.shown)} 件；'
           "完整结果见结果库，或用 <code>approval-rules screen … --resume --format csv</code> 导出。</p>")

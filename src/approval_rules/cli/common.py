@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import errno
 import sqlite3
 
 import click
@@ -88,21 +87,6 @@ def _book(rules_path: str | None) -> RuleBook:
         return compile_rules(load_rules(rules_path or rules_dir()))
     except RulesError as exc:
         raise InputError("规则集有错误，无法审查：\n" + exc.render()) from None
-
-
-_ERRNO_ZH = {
-    errno.ENOENT: "文件或目录不存在", errno.EISDIR: "是目录，应为文件", errno.ENOTDIR: "不是目录",
-    errno.EACCES: "没有权限", errno.EPERM: "不允许的操作", errno.ENOSPC: "磁盘已满", errno.EROFS: "文件系统只读",
-    errno.EEXIST: "已存在", errno.ENAMETOOLONG: "文件名太长", errno.EMFILE: "打开的文件太多", errno.EIO: "读写错误",
-    errno.EDQUOT: "超出磁盘配额", errno.ELOOP: "符号链接循环",
-}
-
-
-def os_error_zh(exc: OSError) -> str:
-    """An OSError as a person reads it: the file and what is wrong with it, in Chinese."""
-    what = _ERRNO_ZH.get(exc.errno or 0) or f"系统错误（errno {exc.errno}）"
-    name = exc.filename if exc.filename is not None else ""
-    return f"{name}：{what}" if name else what
 
 
 def sqlite_error_zh(exc: sqlite3.DatabaseError) -> str:

@@ -9,7 +9,8 @@ import click
 import yaml
 
 from ..model.migrate import CURRENT, migrate_json, migrate_jsonl, migrate_yaml
-from .common import EXIT_FAIL, EXIT_INPUT, cli, os_error_zh
+from ..core.diagnostics import os_error_zh
+from .common import EXIT_FAIL, EXIT_INPUT, cli
 
 
 def _migrated(path: Path, text: str) -> str:

@@ -23,6 +23,7 @@ from ..batch.store import Store, StoreError
 from ..batch.store import default_path as default_db_path
 from ..batch.synthetic import Generator, load_templates
 from ..core.bundled import cases_dir, rules_dir
+from ..core.diagnostics import os_error_zh
 from ..ruleset.profile import Profile
 from .common import (
     EXIT_INPUT, EXIT_INTERNAL, InputError, _backend, _book, as_of_option, backend_option, cli, profile_option,
@@ -75,7 +76,7 @@ def screen(
     except OSError as exc:
         if store is not None:
             store.close()
-        raise InputError(f"无法写入输出文件 {output}：{exc.strerror or exc}") from None
+        raise InputError(f"无法写入输出文件 {output}：{os_error_zh(exc, with_name=False)}") from None
     bar = Progress(sys.stderr, inputs_count(targets) if sys.stderr.isatty() or show_progress else None, show_progress)
     try:
         writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json)
@@ -139,7 +140,7 @@ def report(db: str, output: str | None, run_id: int | None, title: str | None, l
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"无法写入报告 {target}：{exc.strerror or exc}") from None
+        raise InputError(f"无法写入报告 {target}：{os_error_zh(exc, with_name=False)}") from None
     click.echo(f"报告已写入 {target}", err=True)
 
 
@@ -154,7 +155,7 @@ def generate(count: int, seed: int, output: str, templates: str | None) -> None:
     try:
         out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
-        raise InputError(f"无法写入输出文件 {output}：{exc.strerror or exc}") from None
+        raise InputError(f"无法写入输出文件 {output}：{os_error_zh(exc, with_name=False)}") from None
     try:
         for line in gen.lines(count):
             out.write(line + "\n")

@@ -7,6 +7,7 @@ report problems the same way (``file:line:col``, a stable code, a Chinese messag
 from __future__ import annotations
 
 import difflib
+import errno
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Iterable
@@ -177,3 +178,18 @@ def translate(message: str, table: dict[str, str]) -> str:
         if message.startswith(en):
             return zh
     return message
+
+
+_ERRNO_ZH = {
+    errno.ENOENT: "文件或目录不存在", errno.EISDIR: "是目录，应为文件", errno.ENOTDIR: "不是目录",
+    errno.EACCES: "没有权限", errno.EPERM: "不允许的操作", errno.ENOSPC: "磁盘已满", errno.EROFS: "文件系统只读",
+    errno.EEXIST: "已存在", errno.ENAMETOOLONG: "文件名太长", errno.EMFILE: "打开的文件太多", errno.EIO: "读写错误",
+    errno.EDQUOT: "超出磁盘配额", errno.ELOOP: "符号链接循环",
+}
+
+
+def os_error_zh(exc: OSError, with_name: bool = True) -> str:
+    """An OSError as a person reads it, in Chinese (the OS's own text is English): by errno, then the file."""
+    what = _ERRNO_ZH.get(exc.errno or 0) or f"系统错误（errno {exc.errno}）"
+    name = exc.filename if with_name and exc.filename is not None else ""
+    return f"{name}：{what}" if name else what

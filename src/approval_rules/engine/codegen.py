@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ..lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where, canonical, children
+from ..lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where, canonical
 from ..lang.typecheck import Checked
 from ..lang.values import UNKNOWN, days_between, months_between, shift, years_between
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 from pydantic_core import from_json
 
-from ..core.diagnostics import Diagnostic, ProjectFileError, RulesError, SourcePos, translate
+from ..core.diagnostics import Diagnostic, ProjectFileError, RulesError, SourcePos, os_error_zh, translate
 from ..model.project import ProjectFile
 from ..model.project.base import MAX_INT_DIGITS, Date
 from .models import Profile, RModel, Rule, RuleFile, RuleSetHeader
@@ -54,7 +54,7 @@ def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError:
         return None, Diagnostic("E104", "文件不是 UTF-8 编码", SourcePos(str(path), 1, 1), hint="用 UTF-8 编码另存该文件")
     except OSError as exc:
-        return None, Diagnostic("E104", f"无法读取文件：{exc.strerror}", SourcePos(str(path), 1, 1))
+        return None, Diagnostic("E104", f"无法读取文件：{os_error_zh(exc, with_name=False)}", SourcePos(str(path), 1, 1))
 
 
 def _parse_model(model: type[RModel], text: str, file: str) -> tuple[Any, Any, SourceMap, list[Diagnostic]]:
