@@ -25,7 +25,7 @@ from .engine.decision import CitationOut as Citation
 from .engine.decision import Decision, Finding
 from .core.diagnostics import ApprovalRulesError, Diagnostic, ProjectFileError, RulesError, SourcePos
 from .engine.evaluator import evaluate
-from .ruleset.loader import load_project, load_rules, parse_project
+from .ruleset.loader import load_project, load_rules, parse_project, validate_project
 from .ruleset.profile import Profile, load_profile, parse_profile
 from .model.project import ProjectFile
 
@@ -58,4 +58,5 @@ __all__ = [
     "load_rules",
     "parse_profile",
     "parse_project",
+    "validate_project",
 ]
