@@ -5,7 +5,7 @@ Python's own ``compile``) recurses over the tree, and Python refuses deep nestin
 of its own (RecursionError, "too many nested parentheses", the 4,300-digit limit on ``int``,
 ``OverflowError`` from ``date``). Checking here, with a position, turns each of those crashes
 into a diagnostic at ``file:line:col`` before any of them is reached. The limits are far above
-what a real rule needs (the bundled rules nest at most 8 levels and shift dates by at most
+what a real rule needs (the bundled rules nest at most 9 levels and shift dates by at most
 180 days) and are documented in docs/rule-language.md, 表达式限制与三值逻辑.
 """
 
