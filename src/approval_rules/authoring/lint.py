@@ -70,12 +70,19 @@ def lint(root: str | Path) -> LintReport:
 
 def semantic(book: RuleBook) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    budget = analysis.Budget()
     for rule in book.rules:
         out += _unverified(book, rule)
         out += _message_facts(rule)
-        out += _constant_conditions(rule)
-    out += _contradictions(book)
+        out += _constant_conditions(rule, budget)
+    out += _contradictions(book, budget)
     return out
+
+
+def _truncated(what: str, exc: analysis.Truncated, budget: analysis.Budget, pos: SourcePos, rule: CompiledRule) -> Diagnostic:
+    limit = min(budget.left, analysis.CHECK_UNITS)
+    return _warn("E319", f"分析已截断：{what}未检查（需约 {exc.units:,} 步，剩余上限 {limit:,} 步）", pos, rule,
+                 "条件本身可以使用；如需完整检查，拆分条件或减少其中比较的取值")
 
 
 def _warn(code: str, message: str, pos: SourcePos, rule: CompiledRule | None, hint: str | None = None) -> Diagnostic:
@@ -125,22 +132,25 @@ def _message_facts(rule: CompiledRule) -> list[Diagnostic]:
     return out
 
 
-def _constant_conditions(rule: CompiledRule) -> list[Diagnostic]:
+def _constant_conditions(rule: CompiledRule, budget: analysis.Budget) -> list[Diagnostic]:
     out = []
     for part, cond in (("when", rule.when), ("require", rule.require)):
         if part == "when" and rule.source.when.strip() == "true":
             continue
-        value = analysis.constant(cond.node, cond.checked)
+        what = "适用条件" if part == "when" else "要求"
+        try:
+            value = analysis.constant(cond.node, cond.checked, budget)
+        except analysis.Truncated as exc:
+            out.append(_truncated(f"{what}是否总是成立或总是不成立", exc, budget, cond.positions(cond.node), rule))
+            continue
         if value is True:
-            what = "适用条件" if part == "when" else "要求"
             out.append(_warn("W503", f"{what}总是成立：{cond.text}", cond.positions(cond.node), rule))
         elif value is False:
-            what = "适用条件" if part == "when" else "要求"
             out.append(_warn("W504", f"{what}总是不成立：{cond.text}", cond.positions(cond.node), rule))
     return out
 
 
-def _contradictions(book: RuleBook) -> list[Diagnostic]:
+def _contradictions(book: RuleBook, budget: analysis.Budget) -> list[Diagnostic]:
     groups: dict[tuple, list[CompiledRule]] = {}
     for rule in book.rules:
         groups.setdefault(canonical(rule.when.node), []).append(rule)
@@ -150,7 +160,13 @@ def _contradictions(book: RuleBook) -> list[Diagnostic]:
             for b in rules[i + 1:]:
                 if a.id == b.id or not _periods_meet(a, b):
                     continue
-                ok = analysis.jointly_satisfiable((a.require.node, a.require.checked), (b.require.node, b.require.checked))
+                try:
+                    ok = analysis.jointly_satisfiable(
+                        (a.require.node, a.require.checked), (b.require.node, b.require.checked), budget
+                    )
+                except analysis.Truncated as exc:
+                    out.append(_truncated(f"与规则 {a.id}（{a.pos.file}:{a.pos.line}）的要求是否矛盾", exc, budget, b.pos, b))
+                    continue
                 if ok is False:
                     out.append(_warn(
                         "W505", f"与规则 {a.id}（{a.pos.file}:{a.pos.line}）适用条件相同，而两者的要求不可能同时满足",

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ..lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
 from ..lang.typecheck import Checked, PathRef
-from ..lang.values import UNKNOWN, days_between, months_between, shift, years_between
+from ..lang.values import UNKNOWN, days_between, finite, months_between, shift, years_between
 
 Fn = Callable[[tuple], Any]
 U = UNKNOWN
@@ -104,6 +104,8 @@ class _Compiler:
             getter = lambda ctx: ctx[1]  # noqa: E731
         else:
             getter = _getter(slot, ref.attrs)
+            if ref.type.kind == "number":
+                getter = _finite(getter)
         if not self.traced:
             return getter
 
@@ -221,7 +223,7 @@ class _Compiler:
 
             def submitted(ctx: tuple) -> bool:
                 doc = inner(ctx)
-                return doc is not U and doc.present
+                return doc is not U and doc.present is True
 
             return submitted
         if name in ("days_between", "months_between", "years_between"):
@@ -369,6 +371,14 @@ def _getter(slot: int, attrs: tuple[str, ...]) -> Fn:
         return v
 
     return get_n
+
+
+def _finite(getter: Fn) -> Fn:
+    def get_finite(ctx: tuple) -> Any:
+        v = getter(ctx)
+        return v if v is U or finite(v) else U
+
+    return get_finite
 
 
 def _label(ref: PathRef, trace: Trace) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from ..lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where, canonical
 from ..lang.typecheck import Checked
-from ..lang.values import UNKNOWN, days_between, months_between, shift, years_between
+from ..lang.values import UNKNOWN, days_between, finite, months_between, shift, years_between
 
 Fn = Callable[[tuple], Any]
 _CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -73,6 +73,8 @@ class _Expr:
         """An expression reading ``base.attrs`` where it is needed: U if it or a parent is absent."""
         t = self.tmp()
         steps = [f"({t} := {base}.{attrs[0]}) is None"] + [f"({t} := {t}.{a}) is None" for a in attrs[1:]]
+        if ref is not None and ref.type.kind == "number":
+            steps.append(f"not FINITE({t})")
         read = f"(U if {' or '.join(steps)} else {t})"
         if not self.record or ref is None:
             return read
@@ -265,14 +267,15 @@ def _rec_list(out: dict, label: str, value: Any) -> Any:
 def _load(source: str, kind: str, g: _Gen, **extra: Any) -> Callable:
     """The one function defined by generated ``source``, after checking it holds no rule text.
 
-    Its globals: the generator's constants (K) and definitions (D), UNKNOWN, the date helpers
+    Its globals: the generator's constants (K) and definitions (D), UNKNOWN, the date and number helpers
     and ``extra``.
     """
     if not SAFE_SOURCE.match(source):
         raise AssertionError("generated code must contain no rule text")
     namespace: dict[str, Any] = {
         "K": tuple(g.consts), "D": tuple(g.defs), "U": UNKNOWN, "shift": shift,
-        "days_between": days_between, "months_between": months_between, "years_between": years_between, **extra,
+        "days_between": days_between, "months_between": months_between, "years_between": years_between,
+        "FINITE": finite, **extra,
     }
     exec(compile(source, f"<approval-rules {kind}>", "exec"), namespace)  # noqa: S102 - see module docstring
     return namespace[source[4 : source.index("(")]]

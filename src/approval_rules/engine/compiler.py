@@ -17,6 +17,7 @@ from .book import CitationRef, CompiledRule, Condition, DefinitionInfo, Placehol
 from .closures import Fn, compile_expr
 from .codegen import compile_fast, compile_recorder
 from ..core.diagnostics import Diagnostic, RulesError, SourcePos, suggest
+from ..lang import limits
 from ..lang.openlists import close_open_lists
 from ..lang.parser import OffsetError, parse
 from ..lang.expr import BoolOp, Call, Compare, ListLit, Literal, Node, Path, walk
@@ -35,6 +36,8 @@ class _RuleCompiler:
         self.loaded = loaded
         self.diags: list[Diagnostic] = []
         self.definitions: dict[str, DefinitionInfo] = {}
+        # Depth of each definition with the definitions it names: evaluation recurses through them.
+        self.depths: dict[str, int] = {}
         self._definitions()
 
     @property
@@ -56,6 +59,7 @@ class _RuleCompiler:
                 continue
             try:
                 node = close_open_lists(parse(d.value), facts.open_lists())
+                self.depths[name] = limits.tree(node, self.depths)
             except OffsetError as e:
                 self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
                 continue
@@ -134,6 +138,7 @@ class _RuleCompiler:
         path = entry.path + (key,)
         try:
             node = close_open_lists(parse(text), facts.open_lists())
+            limits.tree(node, self.depths)
         except OffsetError as e:
             self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), entry.rule.id, e.hint))
             return None
@@ -242,6 +247,7 @@ class _RuleCompiler:
             offset = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             try:
                 node = parse(inner)
+                limits.tree(node, self.depths)
             except OffsetError as e:
                 self.diags.append(Diagnostic("E309", f"占位符「{m.group(0)}」有误：{e.message}", smap.offset(path, offset + e.offset), entry.rule.id, e.hint))
                 continue

@@ -5,6 +5,10 @@ literals, so evaluating it on a few candidate values per fact (each literal, one
 above, every enum value, both truth values, and "not filled in" where presence is tested)
 decides these questions exactly. Conditions using lists, arithmetic, date functions or
 definitions are outside that fragment and are not analysed (``None``).
+
+The work is counted before it starts: candidate combinations times the nodes evaluated for
+each. A question costing more than its ``Budget`` allows is not answered (``Truncated``): a
+3,000-term ``or`` would otherwise take minutes of interpretation.
 """
 
 from __future__ import annotations
@@ -19,6 +23,29 @@ from .typecheck import Checked, PathRef
 from .values import UNKNOWN
 
 _MAX_COMBINATIONS = 20_000
+# One work unit is one node evaluated for one combination, a few microseconds of interpretation.
+CHECK_UNITS = 1_000_000  # one question about one or two conditions
+RUN_UNITS = 10_000_000  # every question of one lint run
+
+
+class Truncated(Exception):
+    """The question would cost more work units than are left: it is left unanswered."""
+
+    def __init__(self, units: int):
+        super().__init__(units)
+        self.units = units
+
+
+class Budget:
+    """Work units left for analysis, shared by the questions of one run."""
+
+    def __init__(self, units: int = RUN_UNITS):
+        self.left = units
+
+    def spend(self, units: int) -> None:
+        if units > min(self.left, CHECK_UNITS):
+            raise Truncated(units)
+        self.left -= units
 
 
 class _Facts:
@@ -121,8 +148,11 @@ def _project(assignment: dict[tuple, Any]) -> tuple[_Facts, Any]:
     return root, as_of
 
 
-def outcomes(conditions: list[tuple[Node, Checked]]) -> set[tuple] | None:
-    """Every combination of truth values the conditions can take together (unknown excluded)."""
+def outcomes(conditions: list[tuple[Node, Checked]], budget: Budget | None = None) -> set[tuple] | None:
+    """Every combination of truth values the conditions can take together (unknown excluded).
+
+    Raises ``Truncated`` when the work exceeds ``budget`` (a fresh ``Budget`` if none is given).
+    """
     atoms = _atoms(conditions)
     if atoms is None:
         return None
@@ -133,6 +163,8 @@ def outcomes(conditions: list[tuple[Node, Checked]]) -> set[tuple] | None:
         total *= len(d)
     if total > _MAX_COMBINATIONS:
         return None
+    nodes = sum(1 for node, _ in conditions for _ in walk(node))
+    (budget or Budget()).spend(total * nodes)
     seen: set[tuple] = set()
     for combo in itertools.product(*domains):
         root, as_of = _project(dict(zip(keys, combo)))
@@ -142,18 +174,18 @@ def outcomes(conditions: list[tuple[Node, Checked]]) -> set[tuple] | None:
     return seen
 
 
-def constant(node: Node, checked: Checked) -> bool | None:
+def constant(node: Node, checked: Checked, budget: Budget | None = None) -> bool | None:
     """True or False if the condition can only ever take that value; None otherwise or if unknown."""
-    seen = outcomes([(node, checked)])
+    seen = outcomes([(node, checked)], budget)
     if not seen:
         return None
     values = {r[0] for r in seen}
     return values.pop() if len(values) == 1 else None
 
 
-def jointly_satisfiable(a: tuple[Node, Checked], b: tuple[Node, Checked]) -> bool | None:
+def jointly_satisfiable(a: tuple[Node, Checked], b: tuple[Node, Checked], budget: Budget | None = None) -> bool | None:
     """Whether two conditions can both be true for one project file (None if not analysable)."""
-    seen = outcomes([a, b])
+    seen = outcomes([a, b], budget)
     if seen is None:
         return None
     return (True, True) in seen

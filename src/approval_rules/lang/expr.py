@@ -10,6 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass
+class OffsetError(Exception):
+    """A problem at a character offset within the expression text."""
+
+    code: str
+    message: str
+    offset: int
+    hint: str | None = None
+    length: int = 1
+
+
 # --- AST -------------------------------------------------------------------------------------
 # Nodes compare by identity (eq=False) so that checkers can key side tables by node.
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
 from .typecheck import Checked
-from .values import UNKNOWN, days_between, months_between, shift, years_between
+from .values import UNKNOWN, days_between, finite, months_between, shift, years_between
 
 Definitions = dict[str, tuple[Node, Checked]]
 Result = tuple[Any, frozenset[str]]  # (value, the missing facts to blame when the value is unknown)
@@ -127,6 +127,8 @@ class Interpreter:
             value = getattr(value, attr)
             if value is None:
                 return UNKNOWN, frozenset({label})
+        if ref.type.kind == "number" and not finite(value):
+            return UNKNOWN, frozenset({label})
         return value, NONE
 
     def call(self, node: Call, scopes: tuple) -> Result:

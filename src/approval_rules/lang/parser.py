@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
+from . import limits
+from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, OffsetError, Path, Period, Where
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -57,17 +58,6 @@ FULL_WIDTH = {
 _MISUSED = {"=": "==", "&&": "and", "||": "or", "!": "not", "&": "and", "|": "or"}
 
 
-@dataclass
-class OffsetError(Exception):
-    """A syntax problem at a character offset within the expression text."""
-
-    code: str
-    message: str
-    offset: int
-    hint: str | None = None
-    length: int = 1
-
-
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
@@ -97,11 +87,14 @@ def tokenize(text: str) -> list[Token]:
                     value = _dt.date.fromisoformat(tok_text)
                 except ValueError:
                     raise OffsetError("E205", f"日期「{tok_text}」无效", pos, length=len(tok_text)) from None
+                limits.date(value, tok_text, pos)
             elif kind == "number":
+                limits.number(tok_text, pos)
                 value = float(tok_text) if "." in tok_text else int(tok_text)
             elif kind == "string":
                 value = _unquote(tok_text)
             tokens.append(Token(kind, tok_text, pos, m.end(), value))
+            limits.tokens(len(tokens), pos)
         pos = m.end()
     tokens.append(Token("eof", "", len(text), len(text)))
     return tokens
@@ -154,9 +147,10 @@ class _Parser:
         return node
 
     def _nested(self):
+        # Only bounds the recursion of this parser; ``limits.tree`` measures the finished tree.
         self.depth += 1
-        if self.depth > 100:
-            raise OffsetError("E301", "表达式嵌套过深", self.tok.start)
+        if self.depth > limits.MAX_DEPTH:
+            raise limits.too_deep(self.tok.start)
 
     def or_expr(self) -> Node:
         return self._bool("or", self.and_expr)
@@ -264,12 +258,14 @@ class _Parser:
 
     def list_literal(self) -> Node:
         open_ = self.take()
+        self._nested()
         items: list[Node] = []
         while not self.at("]"):
             items.append(self.additive())
             if not self.at(","):
                 break
             self.take()
+        self.depth -= 1
         close = self.expect("]", "右方括号")
         return ListLit(open_.start, close.end, tuple(items))
 
@@ -309,7 +305,12 @@ class _Parser:
 
 
 def parse(text: str) -> Node:
-    """Parse an expression; raise ``OffsetError`` with the offset of the first problem."""
+    """Parse an expression; raise ``OffsetError`` with the offset of the first problem.
+
+    The result is within ``limits``: its depth, size, numbers, dates and date shifts.
+    """
     if not isinstance(text, str):
         raise OffsetError("E301", "条件应写成一段文字", 0)
-    return _Parser(tokenize(text)).parse()
+    node = _Parser(tokenize(text)).parse()
+    limits.tree(node)
+    return node

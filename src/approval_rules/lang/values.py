@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import math
 import datetime as _dt
 
 
@@ -38,13 +39,23 @@ def add_months(day: _dt.date, months: int) -> _dt.date:
     return day.replace(year=year, month=month + 1, day=min(day.day, last))
 
 
-def shift(day: _dt.date, amount: int, unit: str) -> _dt.date:
-    """``day`` plus ``amount`` days, months or years (negative amounts go back)."""
-    if unit == "days":
-        return day + _dt.timedelta(days=amount)
-    if unit == "months":
-        return add_months(day, amount)
-    return add_months(day, 12 * amount)
+def shift(day: _dt.date, amount: int, unit: str) -> "_dt.date | _Unknown":
+    """``day`` plus ``amount`` days, months or years (negative amounts go back).
+
+    Unknown past the calendar's ends (before year 1, after 9999): a rule's own shifts are
+    bounded (``limits``), but a project file may hold a date near either end.
+    """
+    try:
+        if unit == "days":
+            return day + _dt.timedelta(days=amount)
+        return add_months(day, amount if unit == "months" else 12 * amount)
+    except (OverflowError, ValueError):
+        return UNKNOWN
+
+
+def finite(value: object) -> bool:
+    """False for NaN and the infinities, which input validation rejects: read as not filled in."""
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def days_between(a: _dt.date, b: _dt.date) -> int:
