@@ -81,7 +81,7 @@ def semantic(book: RuleBook) -> list[Diagnostic]:
 
 def _truncated(what: str, exc: analysis.Truncated, budget: analysis.Budget, pos: SourcePos, rule: CompiledRule) -> Diagnostic:
     limit = min(budget.left, analysis.CHECK_UNITS)
-    return _warn("E319", f"分析已截断：{what}未检查（需约 {exc.units:,} 步，剩余上限 {limit:,} 步）", pos, rule,
+    return _warn("W506", f"分析已截断：{what}未检查（需约 {exc.units:,} 步，剩余上限 {limit:,} 步）", pos, rule,
                  "条件本身可以使用；如需完整检查，拆分条件或减少其中比较的取值")
 
 
