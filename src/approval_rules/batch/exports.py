@@ -22,7 +22,7 @@ import unicodedata
 from typing import Callable, TextIO
 
 from ..engine.decision import DECISION_ZH
-from .store import Row, decision_line
+from .rows import Row, decision_line
 
 FORMATS = ("table", "jsonl", "csv")
 CSV_HEADER = ["case_id", "decision", "findings", "source"]

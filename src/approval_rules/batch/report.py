@@ -28,7 +28,8 @@ from ..engine.decision import DECISION_ZH, CitationOut
 from ..engine.render import citation_text
 from .report_static import CSS as _CSS
 from .report_static import SCRIPT as _SCRIPT
-from .store import DECISIONS, Row, Store, read_back
+from .rows import DECISIONS, Row, read_back
+from .store import Store
 
 
 ORDER = ("error", "reject", "needs_correction", "refer", "approve")  # most serious first
