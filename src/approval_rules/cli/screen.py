@@ -15,7 +15,6 @@ from ..batch.inputs import count as inputs_count
 from ..batch.inputs import iter_items as iter_inputs
 from ..batch.inputs import missing as missing_inputs
 from ..batch.progress import Progress
-from ..batch.report import DEFAULT_LIMIT as DEFAULT_REPORT_LIMIT
 from ..batch.report import html_report
 from ..batch.screening import Batch as ScreenBatch
 from ..batch.screening import default_jobs, summary_line
@@ -125,9 +124,9 @@ def screen(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="HTML 文件（缺省：结果库旁的同名 .html）")
 @click.option("--run", "run_id", type=int, default=None, help="只报告该次运行所含的案卷（缺省：结果库中的全部案卷）")
 @click.option("--title", default=None, help="报告标题")
-@click.option("--limit", type=click.IntRange(min=0), default=DEFAULT_REPORT_LIMIT, show_default=True,
-              help="逐件结果和问题清单最多列出的案卷数（最严重的在前）")
-def report(db: str, output: str | None, run_id: int | None, title: str | None, limit: int) -> None:
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="逐件结果最多列出的案卷数（最严重的在前；缺省：全部）")
+def report(db: str, output: str | None, run_id: int | None, title: str | None, limit: int | None) -> None:
     """把结果库生成为一个独立的 HTML 报告（不依赖外部脚本、字体或样式表）。"""
     target = Path(output) if output else Path(db).with_suffix(".html")
     try:
