@@ -415,7 +415,7 @@ def test_resume_decides_corrupt_rows_again_and_says_so(runner, rules, screened, 
     assert "新审查 4 件，沿用已有结果 8 件" in r.output
     assert len([json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]) == 12
     r = runner.invoke(cli, ["report", str(db), "-o", str(tmp_path / "r.html")])
-    assert "无法读取" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "件的已存结果无法读取" not in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 # --- a double Ctrl-C ----------------------------------------------------------------------------

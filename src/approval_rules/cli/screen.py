@@ -34,6 +34,7 @@ from .common import (
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default=None,
               help="输出格式（缺省：table；-o 的文件名以 .jsonl/.csv 结尾时按文件名）")
+@click.option("--excel", is_flag=True, help="CSV 文件开头写入 UTF-8 BOM，供中文 Windows 上的 Excel 直接打开（隐含 --format csv）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="输出到文件（缺省：标准输出）")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False, help="并行进程数（缺省 0：全部 CPU 核）")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
@@ -47,7 +48,7 @@ from .common import (
 @profile_option
 @strict_option
 def screen(
-    paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int, db_path: str | None, no_db: bool,
+    paths: tuple[str, ...], fmt: str | None, excel: bool, output: str | None, jobs: int, db_path: str | None, no_db: bool,
     resume: bool, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
     profile: Profile | None, strict: bool,
 ) -> None:
@@ -61,7 +62,9 @@ def screen(
         raise InputError("找不到输入：" + "、".join(missing))
     if resume and no_db:
         raise click.UsageError("--resume 需要结果库，不能与 --no-db 同用")
-    fmt = fmt or {".jsonl": "jsonl", ".csv": "csv"}.get(Path(output).suffix.lower() if output else "", "table")
+    if excel and fmt not in (None, "csv"):
+        raise click.UsageError("--excel 只用于 CSV，不能与 --format " + fmt + " 同用")
+    fmt = fmt or ("csv" if excel else None) or {".jsonl": "jsonl", ".csv": "csv"}.get(Path(output).suffix.lower() if output else "", "table")
     rules = str(rules_path or rules_dir())
     book = _book(rules)
     _backend(backend_name)  # fail early, in Chinese, if the backend cannot be used here
@@ -78,7 +81,7 @@ def screen(
         raise InputError(f"无法写入输出文件 {output}：{os_error_zh(exc, with_name=False)}") from None
     bar = Progress(sys.stderr, inputs_count(targets) if sys.stderr.isatty() or show_progress else None, show_progress)
     try:
-        writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json)
+        writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json, excel=excel)
         batch = ScreenBatch(
             book, rules, as_of=as_of, jobs=jobs or default_jobs(), backend=backend_name, store=store, resume=resume,
             profile=with_strict(profile, strict),
