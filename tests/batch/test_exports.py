@@ -50,6 +50,7 @@ def test_the_table_has_a_legend_a_header_and_aligned_columns():
     assert lines[0].startswith("说明：") and "提示" in lines[1]
     header, rule = lines[2], lines[3]
     assert header.split() == ["案卷编号", "决定", "提示", "问题规则"]
+    assert rule.split() == ["-" * ID_WIDTH, "-" * DECISION_WIDTH, "-" * INFO_WIDTH, "-" * 8]
     body = lines[4:]
     assert body[0].split() == ["a-1", "准予许可", "3"]  # approved: notices counted, never listed as failing
     assert body[1].split() == ["审查案卷甲", "准予许可"]
