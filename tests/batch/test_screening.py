@@ -120,7 +120,9 @@ def test_exports_round_trip_to_the_same_decisions(runner, rules, tmp_path):
     by_jsonl = {d["case_id"]: (d["decision"], " ".join(f["rule_id"] for f in d["findings"])) for d in map(json.loads, lines)}
     with open(tmp_path / "out.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["case_id", "decision", "findings", "source"]
+    assert list(rows[0]) == ["case_id", "decision", "decision_zh", "findings", "source"]
+    assert {(row["decision"], row["decision_zh"]) for row in rows} == {
+        ("approve", "准予许可"), ("reject", "不予许可"), ("needs_correction", "需补正材料"), ("refer", "转人工审查")}
     assert {row["case_id"]: (row["decision"], row["findings"]) for row in rows} == by_jsonl
     assert {d for d, _ in by_jsonl.values()} == {"approve", "reject", "needs_correction", "refer"}
     # the store gives back the same lines (resume with nothing to do is an export)

@@ -51,7 +51,8 @@ from ..engine.book import RuleBook
 from ..ruleset.profile import Profile
 from . import workers
 from .inputs import Item, iter_items
-from .store import DECISIONS, Row, Store, StoreError, fault_zh, read_back
+from .rows import DECISIONS, Row, read_back
+from .store import Store, StoreError, fault_zh
 from .workers import INTERNAL, _dumps, _init_worker, _work, decide, ruleset_hash, ruleset_refs
 
 
@@ -139,7 +140,7 @@ class Batch:
             if storing:
                 assert self.store is not None and self.summary.run_id is not None
                 self.store.write(self.summary.run_id, self.hash, self.as_of_option,
-                                 [r for r, reused in rows if not reused], [r.source for r, reused in rows if reused])
+                                 [r for r, reused in rows if not reused], [r for r, reused in rows if reused])
             self._last_flush = time.monotonic()
             s = self.summary
             for row, reused in rows:

@@ -1,6 +1,6 @@
 """The results store: one SQLite file holding every screened case and every screening run.
 
-Tables (``schema_version`` 3; older stores gain the missing columns when opened for writing):
+Tables (``schema_version`` 4; see ``store_schema`` for how older stores are brought up to date):
 
 - ``runs``: one row per ``screen`` run: when it started and finished, its ``status``
   (``running``, ``done``, ``interrupted``, ``aborted``), the process running it (``pid``,
@@ -8,21 +8,29 @@ Tables (``schema_version`` 3; older stores gain the missing columns when opened 
   is gone is marked ``aborted`` the next time the store is opened), a Chinese ``note`` saying why
   a run was aborted, the command line, the rule sets
   (``rulesets``: the decision contract's ``[{id, version, sha256}]``), the combined rule-set hash,
-  the ``--as-of`` date if one was given, and the counts.
-- ``cases``: one row per input (its ``source`` label is the key: ``path`` or ``path:line``),
-  the latest decision for it: ``case_id``, ``decision`` (``approve``, ``reject``,
-  ``needs_correction``, ``refer`` or ``error``), ``as_of``, ``findings`` / ``passed`` /
-  ``not_applicable`` (JSON, exactly as in the decision contract), ``failing`` (the finding
-  rule ids, space-separated, for quick queries), ``applied`` (the rule sets with a rule that
-  applied to the case, space-separated), ``errors`` (JSON diagnostics of an error row),
-  ``ruleset_hash``, ``as_of_option``, ``input_hash`` (SHA-256 of the input's bytes), the run that
-  decided it (``run_id``) and the last run that included it (``last_run``), and ``notices``: the
-  decision contract's ``corrections``, ``to_verify``, ``presumed``, ``derived`` and ``context``
-  as one JSON object's members (text that splices into the contract).
+  the ``--as-of`` date if one was given, the counts, and ``versions`` (JSON: Python,
+  approval-rules, pydantic, PyYAML, click), since any of them can change how a file reads.
+- ``cases``: one row per case identity (``identity``: the case id and the SHA-256 of the input's
+  bytes; for an input that could not be decided, the SHA-256 alone), the latest decision for it:
+  ``source`` (the label it was last read under: ``path`` or ``path:line``), ``case_id``,
+  ``decision`` (``approve``, ``reject``, ``needs_correction``, ``refer`` or ``error``), ``as_of``,
+  ``findings`` / ``passed`` (JSON, exactly as in the decision contract), ``na_ref`` (the key of
+  its ``not_applicable`` list in ``id_lists``), ``failing`` (the finding rule ids,
+  space-separated, for quick queries), ``applied`` (the rule sets with a rule that applied to the
+  case, space-separated), ``errors`` (JSON diagnostics of an error row), ``enterprise``,
+  ``credit_code`` (统一社会信用代码) and ``application_id`` from the project file, ``ruleset_hash``,
+  ``as_of_option``, ``input_hash``, the run that decided it (``run_id``) and the last run that
+  included it (``last_run``), and ``notices``: the decision contract's ``corrections``,
+  ``to_verify``, ``presumed``, ``derived`` and ``context`` as one JSON object's members (text
+  that splices into the contract).
+- ``id_lists``: each distinct ``not_applicable`` list once (``hash`` → ``ids``, JSON).
+
+The same file read from a directory and again from standard input is one row; a file whose bytes
+changed is a new identity, and its earlier decision stays (``--run`` reports one run's cases).
 
 Rows are written in transactions of a few hundred, so a run that is killed loses at most the
 batch in flight, and ``--resume`` finds every committed row. The store speaks plain values
-(``Row`` tuples and JSON text) and imports nothing else from the package.
+(``Row`` tuples and JSON text).
 """
 
 from __future__ import annotations
@@ -31,89 +39,17 @@ import datetime as _dt
 import errno
 import json
 import os
+import platform
 import socket
 import sqlite3
-import urllib.parse
+from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator
 
-SCHEMA_VERSION = 3
-DECISIONS = ("approve", "reject", "needs_correction", "refer")
+from .rows import Row
+from .store_schema import SCHEMA, SCHEMA_VERSION, list_key, migrate, open_readonly, row_select
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,
-    pid INTEGER,
-    host TEXT,
-    pid_start TEXT,
-    note TEXT,
-    argv TEXT,
-    rules TEXT,
-    rulesets TEXT NOT NULL,
-    ruleset_hash TEXT NOT NULL,
-    as_of_option TEXT NOT NULL,
-    jobs INTEGER,
-    total INTEGER NOT NULL DEFAULT 0,
-    decided INTEGER NOT NULL DEFAULT 0,
-    reused INTEGER NOT NULL DEFAULT 0,
-    errors INTEGER NOT NULL DEFAULT 0,
-    counts TEXT,
-    seconds REAL
-);
-CREATE TABLE IF NOT EXISTS cases (
-    source TEXT PRIMARY KEY,
-    case_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    as_of TEXT,
-    findings TEXT,
-    passed TEXT,
-    not_applicable TEXT,
-    failing TEXT,
-    applied TEXT,
-    errors TEXT,
-    input_hash TEXT NOT NULL,
-    notices TEXT,
-    ruleset_hash TEXT NOT NULL,
-    as_of_option TEXT NOT NULL,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    last_run INTEGER NOT NULL REFERENCES runs(id)
-);
-CREATE INDEX IF NOT EXISTS cases_decision ON cases (decision);
-CREATE INDEX IF NOT EXISTS cases_last_run ON cases (last_run);
-"""
-
-_ROW_COLUMNS = (
-    "source, case_id, decision, as_of, findings, passed, not_applicable, failing, applied, errors, input_hash, notices"
-)
-
-
-class Row(NamedTuple):
-    """One screened input, as plain values: what a worker returns and what the store keeps.
-
-    ``findings``, ``passed`` and ``not_applicable`` are JSON text exactly as ``json.dumps`` of the
-    decision contract's parts gives them; ``errors`` is JSON text of the diagnostics of an error row.
-    """
-
-    source: str
-    case_id: str
-    decision: str  # approve | reject | needs_correction | refer | error
-    as_of: str | None
-    findings: str | None
-    passed: str | None
-    not_applicable: str | None
-    failing: str  # the finding rule ids, space-separated (an error row: the diagnostic codes)
-    applied: str  # the rule sets that had a rule applicable to the case, space-separated
-    errors: str | None
-    input_hash: str
-    notices: str | None = None  # '"corrections": [...], "to_verify": [...], ...' (JSON members)
-
-    @property
-    def is_error(self) -> bool:
-        return self.decision == "error"
+_VERSIONED = ("approval-rules", "pydantic", "PyYAML", "click")
 
 
 class StoreError(Exception):
@@ -149,12 +85,13 @@ class Store:
     def __init__(self, path: str | Path, create: bool = True, readonly: bool = False):
         self.path = str(path)
         self.readonly = readonly
+        self._lists: set[str] = set()  # id_lists keys known to be stored
         if (readonly or not create) and not Path(path).is_file():
             raise StoreError(f"找不到结果库：{path}")
         try:
             if readonly:
-                self.db = _open_readonly(self.path)
-                self._check_version()
+                self.db = open_readonly(self.path)
+                self._version()
             else:
                 self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 self.db.execute("PRAGMA journal_mode=WAL")
@@ -176,27 +113,15 @@ class Store:
             raise StoreError(f"结果库 {self.path} 的格式版本不受支持（{row[0] if row else '无'}）")
         return int(row[0])
 
-    def _check_version(self) -> None:
-        if self._version() == 1:  # reading needs the notices column
-            raise StoreError(f"结果库 {self.path} 的格式较旧，请先用 approval-rules screen --resume 打开一次以升级")
-
     def _migrate(self, create: bool) -> None:
         version = self._version()
         if version is None:
             if not create:
                 raise StoreError(f"{self.path} 不是 approval-rules 结果库")
-            self.db.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
+            self.db.executescript("BEGIN;" + SCHEMA + "COMMIT;")
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            return
-        if version == SCHEMA_VERSION:
-            return
-        # Additive: decisions stored before notices existed, runs before their process was recorded.
-        self.db.execute("BEGIN IMMEDIATE")
-        for table, column in (("cases", "notices"), ("runs", "host"), ("runs", "pid_start"), ("runs", "note")):
-            if column not in {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
-        self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-        self.db.execute("COMMIT")
+        elif version < SCHEMA_VERSION:
+            migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -215,11 +140,11 @@ class Store:
         try:
             cur = self.db.execute(
                 "INSERT INTO runs (started_at, status, pid, host, pid_start, argv, rules, rulesets, ruleset_hash,"
-                " as_of_option, jobs) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " as_of_option, jobs, versions) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (_now(), os.getpid(), socket.gethostname(), _started(os.getpid()),
                  # ASCII escapes: an argument or path with bytes that are not UTF-8 holds surrogates
                  json.dumps(argv, ensure_ascii=True), rules.encode("utf-8", "backslashreplace").decode(),
-                 json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs),
+                 json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs, json.dumps(versions())),
             )
         except sqlite3.Error as exc:
             raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
@@ -256,21 +181,31 @@ class Store:
 
     # --- cases ----------------------------------------------------------------------------
 
-    def write(self, run_id: int, ruleset_hash: str, as_of_option: str, rows: list[Row], reused: list[str]) -> None:
-        """Store decided rows and mark reused ones as seen, in one transaction."""
+    def write(self, run_id: int, ruleset_hash: str, as_of_option: str, rows: list[Row], reused: list[Row]) -> None:
+        """Store decided rows and mark reused ones as seen (under the label they were read as now),
+        in one transaction."""
         if not rows and not reused:
             return
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
+            lists = {}
+            for r in rows:
+                if r.not_applicable is not None:
+                    lists.setdefault(list_key(r.not_applicable), r.not_applicable)
+            new = [(k, v) for k, v in lists.items() if k not in self._lists]
+            db.executemany("INSERT OR IGNORE INTO id_lists VALUES (?, ?)", new)
             db.executemany(
-                f"INSERT OR REPLACE INTO cases ({_ROW_COLUMNS}, ruleset_hash, as_of_option, run_id, last_run)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*r, ruleset_hash, as_of_option, run_id, run_id) for r in rows],
+                f"INSERT OR REPLACE INTO cases (identity, {_COLUMNS}, ruleset_hash, as_of_option, run_id, last_run)"
+                f" VALUES ({', '.join('?' * (len(Row._fields) + 5))})",
+                [(r.identity, *r[:6], r.not_applicable and list_key(r.not_applicable), *r[7:],
+                  ruleset_hash, as_of_option, run_id, run_id) for r in rows],
             )
             if reused:
-                db.executemany("UPDATE cases SET last_run=? WHERE source=?", [(run_id, s) for s in reused])
+                db.executemany("UPDATE cases SET last_run=?, source=? WHERE identity=?",
+                               [(run_id, r.source, r.identity) for r in reused])
             db.execute("COMMIT")
+            self._lists.update(k for k, _ in new)
         except BaseException as exc:
             # SQLite has already rolled back after some errors (a full disk): a second ROLLBACK
             # would fail and hide the real cause.
@@ -283,14 +218,18 @@ class Store:
                 raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
             raise
 
-    def decided(self, source: str, input_hash: str, ruleset_hash: str, as_of_option: str) -> tuple[Row, int] | None:
-        """The stored row for this input if it was decided from the same bytes under the same rules."""
+    def decided(self, label: str, input_hash: str, ruleset_hash: str, as_of_option: str) -> tuple[Row, int] | None:
+        """The stored decision of these bytes under the same rules, as read under ``label`` now.
+
+        A case whose id is its label (the file names none) is reused under that label only: read
+        under another, it is another case.
+        """
         r = self.db.execute(
-            f"SELECT {_ROW_COLUMNS}, run_id FROM cases WHERE source=? AND input_hash=? AND ruleset_hash=?"
-            " AND as_of_option=? AND decision != 'error'",
-            (source, input_hash, ruleset_hash, as_of_option),
+            row_select(self.db) + " WHERE c.input_hash=? AND c.ruleset_hash=? AND c.as_of_option=?"
+            " AND c.decision != 'error' AND (c.case_id != c.source OR c.source = ?) ORDER BY c.last_run DESC LIMIT 1",
+            (input_hash, ruleset_hash, as_of_option, label),
         ).fetchone()
-        return (Row(*r[:-1]), r[-1]) if r else None
+        return (Row(*r[:-1])._replace(source=label), r[-1]) if r else None
 
     def rows(self, run_id: int | None = None, order: str = "source") -> Iterator[tuple[Row, int]]:
         """Every stored row (or those included in run ``run_id``) with the run that decided it.
@@ -298,16 +237,16 @@ class Store:
         ``order``: ``source`` (by input label), or ``severity`` (errors, reject, needs_correction,
         refer, approve; then by case id).
         """
-        sql = f"SELECT {_ROW_COLUMNS}, run_id FROM cases"
+        sql = row_select(self.db)
         args: tuple = ()
         if run_id is not None:
-            sql += " WHERE last_run=?"
+            sql += " WHERE c.last_run=?"
             args = (run_id,)
         if order == "severity":
-            sql += (" ORDER BY CASE decision WHEN 'error' THEN 0 WHEN 'reject' THEN 1 WHEN 'needs_correction' THEN 2"
-                    " WHEN 'refer' THEN 3 ELSE 4 END, case_id, source")
+            sql += (" ORDER BY CASE c.decision WHEN 'error' THEN 0 WHEN 'reject' THEN 1 WHEN 'needs_correction' THEN 2"
+                    " WHEN 'refer' THEN 3 ELSE 4 END, c.case_id, c.source")
         else:
-            sql += " ORDER BY source"
+            sql += " ORDER BY c.source, c.case_id"
         for r in self.db.execute(sql, args):
             yield Row(*r[:-1]), r[-1]
 
@@ -320,18 +259,18 @@ class Store:
         return dict(self.db.execute(sql + " GROUP BY decision", args).fetchall())
 
 
-def _open_readonly(path: str) -> sqlite3.Connection:
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
-    try:
-        db = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return db
-    except sqlite3.OperationalError:
-        # A WAL store in a read-only directory: its -shm file cannot be made. Immutable skips
-        # locking altogether; a store closed cleanly has no WAL content to miss.
-        db = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return db
+_COLUMNS = ", ".join("na_ref" if f == "not_applicable" else f for f in Row._fields)
+
+
+def versions() -> dict[str, str]:
+    """The versions that decide how a file is read and decided, for the run's record."""
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    return out
 
 
 def _started(pid: int) -> str | None:
@@ -358,36 +297,6 @@ def _alive(pid: int | None, host: str | None = None, started: str | None = None)
         pass
     now = _started(pid)
     return started is None or now is None or now == started
-
-
-def decision_line(row: Row, rulesets_json: str) -> str:
-    """The decision contract of a stored decision, as the exact JSON text ``json.dumps`` gives."""
-    return (
-        f'{{"case_id": {json.dumps(row.case_id, ensure_ascii=False)}, "decision": "{row.decision}", '
-        f'"as_of": "{row.as_of}", "rulesets": {rulesets_json}, "findings": {row.findings}, '
-        f'"passed": {row.passed}, "not_applicable": {row.not_applicable}'
-        + (f", {row.notices}}}" if row.notices else "}")
-    )
-
-
-def read_back(row: Row) -> dict[str, Any] | None:
-    """A stored decision as its contract, or None where it does not read back whole: the cells a
-    bad disk or a hand edit may have damaged parse, and are what a decision holds."""
-    if row.decision not in DECISIONS or not all(isinstance(v, str) for v in row[:4] + row[7:9]):
-        return None
-    try:
-        d = json.loads(decision_line(row, "[]"))
-    except (ValueError, TypeError, RecursionError):
-        return None
-    parts = (d.get("findings"), d.get("passed"), d.get("not_applicable"))
-    ok = all(isinstance(p, list) for p in parts) and all(_finding(f) for f in d["findings"])
-    return d if ok else None
-
-
-def _finding(f: object) -> bool:
-    return (isinstance(f, dict) and isinstance(f.get("rule_id"), str)
-            and all(isinstance(c, dict) for c in f.get("citations") or [])
-            and all(isinstance(m, str) for m in f.get("missing") or []))
 
 
 def default_path(output: str | None) -> Path:

@@ -26,7 +26,7 @@ from ..engine.evaluator import Backend, evaluate
 from ..ruleset.loader import load_rules, parse_project
 from ..ruleset.profile import Profile
 from .inputs import Item, case_id, storable
-from .store import Row
+from .rows import Row
 
 
 try:  # part of the rule-set hash: a new engine version re-decides everything on --resume
@@ -76,8 +76,8 @@ def _ruleset_of(book: RuleBook) -> dict[str, str]:
     return of
 
 
-def decision_row(d: Decision, item: Item, book: RuleBook | None = None) -> Row:
-    """A decision as a row: its contract parts as JSON text."""
+def decision_row(d: Decision, item: Item, book: RuleBook | None = None, project: object = None) -> Row:
+    """A decision as a row: its contract parts as JSON text, and who applied (from ``project``)."""
     applied = {f.ruleset for f in d.findings if f.ruleset}
     if book is not None:
         of = _ruleset_of(book)
@@ -95,7 +95,15 @@ def decision_row(d: Decision, item: Item, book: RuleBook | None = None) -> Row:
         errors=None,
         input_hash=item.digest,
         notices=_notices(d),
+        enterprise=_text(project, "enterprise", "name"),
+        credit_code=_text(project, "enterprise", "uscc"),
+        application_id=_text(project, "application", "id"),
     )
+
+
+def _text(project: object, part: str, name: str) -> str | None:
+    value = getattr(getattr(project, part, None), name, None)
+    return str(value) if value is not None else None
 
 
 def _notices(d: Decision) -> str:
@@ -158,7 +166,8 @@ def decide(
         return _storable(error_row(item, [_input_problem(item, exc)]))
     try:
         cid = case_id(loaded.project, item.label)
-        return _storable(decision_row(evaluate(book, loaded.project, as_of, case_id=cid, backend=backend, profile=profile), item, book))
+        return _storable(decision_row(evaluate(book, loaded.project, as_of, case_id=cid, backend=backend, profile=profile), item, book,
+                                           loaded.project))
     except ApprovalRulesError as exc:
         return _storable(error_row(item, _in_file(exc.diagnostics, item)))
     except RecursionError:

@@ -15,7 +15,6 @@ from ..batch.inputs import count as inputs_count
 from ..batch.inputs import iter_items as iter_inputs
 from ..batch.inputs import missing as missing_inputs
 from ..batch.progress import Progress
-from ..batch.report import DEFAULT_LIMIT as DEFAULT_REPORT_LIMIT
 from ..batch.report import html_report
 from ..batch.screening import Batch as ScreenBatch
 from ..batch.screening import default_jobs, summary_line
@@ -35,6 +34,7 @@ from .common import (
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default=None,
               help="输出格式（缺省：table；-o 的文件名以 .jsonl/.csv 结尾时按文件名）")
+@click.option("--excel", is_flag=True, help="CSV 文件开头写入 UTF-8 BOM，供中文 Windows 上的 Excel 直接打开（隐含 --format csv）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="输出到文件（缺省：标准输出）")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False, help="并行进程数（缺省 0：全部 CPU 核）")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
@@ -48,7 +48,7 @@ from .common import (
 @profile_option
 @strict_option
 def screen(
-    paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int, db_path: str | None, no_db: bool,
+    paths: tuple[str, ...], fmt: str | None, excel: bool, output: str | None, jobs: int, db_path: str | None, no_db: bool,
     resume: bool, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
     profile: Profile | None, strict: bool,
 ) -> None:
@@ -62,7 +62,9 @@ def screen(
         raise InputError("找不到输入：" + "、".join(missing))
     if resume and no_db:
         raise click.UsageError("--resume 需要结果库，不能与 --no-db 同用")
-    fmt = fmt or {".jsonl": "jsonl", ".csv": "csv"}.get(Path(output).suffix.lower() if output else "", "table")
+    if excel and fmt not in (None, "csv"):
+        raise click.UsageError("--excel 只用于 CSV，不能与 --format " + fmt + " 同用")
+    fmt = fmt or ("csv" if excel else None) or {".jsonl": "jsonl", ".csv": "csv"}.get(Path(output).suffix.lower() if output else "", "table")
     rules = str(rules_path or rules_dir())
     book = _book(rules)
     _backend(backend_name)  # fail early, in Chinese, if the backend cannot be used here
@@ -79,7 +81,7 @@ def screen(
         raise InputError(f"无法写入输出文件 {output}：{os_error_zh(exc, with_name=False)}") from None
     bar = Progress(sys.stderr, inputs_count(targets) if sys.stderr.isatty() or show_progress else None, show_progress)
     try:
-        writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json)
+        writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json, excel=excel)
         batch = ScreenBatch(
             book, rules, as_of=as_of, jobs=jobs or default_jobs(), backend=backend_name, store=store, resume=resume,
             profile=with_strict(profile, strict),
@@ -125,9 +127,9 @@ def screen(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="HTML 文件（缺省：结果库旁的同名 .html）")
 @click.option("--run", "run_id", type=int, default=None, help="只报告该次运行所含的案卷（缺省：结果库中的全部案卷）")
 @click.option("--title", default=None, help="报告标题")
-@click.option("--limit", type=click.IntRange(min=0), default=DEFAULT_REPORT_LIMIT, show_default=True,
-              help="逐件结果和问题清单最多列出的案卷数（最严重的在前）")
-def report(db: str, output: str | None, run_id: int | None, title: str | None, limit: int) -> None:
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="逐件结果最多列出的案卷数（最严重的在前；缺省：全部）")
+def report(db: str, output: str | None, run_id: int | None, title: str | None, limit: int | None) -> None:
     """把结果库生成为一个独立的 HTML 报告（不依赖外部脚本、字体或样式表）。"""
     target = Path(output) if output else Path(db).with_suffix(".html")
     try:
