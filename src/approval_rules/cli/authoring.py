@@ -104,6 +104,7 @@ def test_cmd(
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--rule", "rule_id", default=None, metavar="规则编号", help="只解释该规则")
 @click.option("--all", "include_all", is_flag=True, help="也列出不适用的规则")
+@click.option("--only-decisive", is_flag=True, help="只解释决定性规则（得出本决定的规则）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @rules_option
 @as_of_option
@@ -111,10 +112,11 @@ def test_cmd(
 @profile_option
 @strict_option
 def explain(
-    file: str, rule_id: str | None, include_all: bool, fmt: str, rules_path: str | None, as_of: _dt.date | None,
-    backend_name: str, profile: Profile | None, strict: bool,
+    file: str, rule_id: str | None, include_all: bool, only_decisive: bool, fmt: str, rules_path: str | None,
+    as_of: _dt.date | None, backend_name: str, profile: Profile | None, strict: bool,
 ) -> None:
-    """逐条解释：每条适用规则的条件树、各子条件的值、读取的事实、位置和结论。"""
+    """解释决定：先列决定和决定性规则（及其告知内容），再逐条列出每条适用规则的条件树、
+    各子条件的值、读取的事实（附中文名称）、位置（文件:行:列）和结论。"""
     book = _book(rules_path)
     try:
         project = load_project(file).project
@@ -123,7 +125,7 @@ def explain(
     if rule_id is not None and not book.rule(rule_id):
         raise InputError(f"没有规则「{rule_id}」")
     backend = None if backend_name == "native" else _backend(backend_name)
-    report = explain_case(book, project, as_of, rule_id, include_all, backend, with_strict(profile, strict))
+    report = explain_case(book, project, as_of, rule_id, include_all, backend, with_strict(profile, strict), only_decisive)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
