@@ -59,13 +59,9 @@ def _read(path: Path, name: str | None = None) -> tuple[str | None, Diagnostic |
 
 
 def display_name(root: str | Path, path: str | Path) -> str:
-    """``path`` as positions show it: the rules root's name, then the path below the root.
-
-    Positions end up in findings, decision logs and lint output that move between machines, so
-    they never carry where this copy happens to sit (site-packages, a temporary directory).
-    """
-    root = Path(root).resolve()
-    return f"{root.name}/{Path(path).resolve().relative_to(root).as_posix()}"
+    """``path`` (found under ``root``) as positions show it: the root's name, then the path below it.
+    Positions travel in findings and decision logs, so they never say where this copy sits (site-packages, /tmp)."""
+    return f"{Path(root).resolve().name}/{Path(path).relative_to(root).as_posix()}"
 
 
 def _parse_model(model: type[RModel], text: str, file: str) -> tuple[Any, Any, SourceMap, list[Diagnostic]]:
@@ -96,10 +92,7 @@ def rule_set_dirs(root: str | Path) -> list[Path]:
 
 
 def load_rule_set(directory: str | Path, root: str | Path | None = None) -> LoadedRuleSet:
-    """Load one rule-set directory; raise ``RulesError`` with every problem found.
-
-    Files are named below ``root`` (the directory given to ``load_rules``; default ``directory``).
-    """
+    """Load one rule-set directory, naming files below ``root`` (default: itself); raise ``RulesError`` with every problem found."""
     directory = Path(directory)
     diags: list[Diagnostic] = []
     maps: dict[str, SourceMap] = {}
