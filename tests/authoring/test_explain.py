@@ -45,3 +45,44 @@ def test_explain_cli(runner):
     assert r.exit_code == 0 and json.loads(r.output)["rules"][0]["rule_id"] == "TS-LIC-VAL-003-A"
     r = runner.invoke(cli, ["explain", str(DEATH), "--rule", "NO-SUCH-RULE"])
     assert r.exit_code == 2
+
+
+def test_the_deciding_rules_come_first_with_their_messages(book):
+    report = explain(book, load_project(DEATH).project)
+    assert report["decision"] == "refer"
+    decisive = [d["rule_id"] for d in report["decisive"]]
+    assert decisive == ["TS-LIC-VAL-005-C"] and "须由审查机关核查" in report["decisive"][0]["message"]
+    assert [r["rule_id"] for r in report["rules"][: len(decisive)]] == decisive
+    assert not any(r["decisive"] for r in report["rules"][len(decisive):])
+    text = render_text(report)
+    head = text.split("—— 决定性规则 ——")[0]
+    assert "决定：转人工审查" in head and "TS-LIC-VAL-005-C" in head and "须由审查机关核查" in head
+    assert text.index("—— 决定性规则 ——") < text.index("—— 其余规则 ——")
+    only = explain(book, load_project(DEATH).project, only_decisive=True)
+    assert [r["rule_id"] for r in only["rules"]] == decisive
+
+
+def test_an_approval_rests_on_every_rule_with_an_effect_that_was_met(book):
+    project = load_project(bundled_cases() / "licence-renewal" / "approve-fireworks-direct-extension.yaml").project
+    report = explain(book, project, only_decisive=True)
+    assert report["decision"] == "approve" and report["decisive"]
+    assert all(r["outcome"] == "pass" and r["effect"] != "info" for r in report["rules"])
+    assert "决定性规则（准予许可须全部符合，均已符合）" in render_text(report)
+
+
+def test_positions_name_their_file_and_facts_their_chinese_title(book):
+    report = explain(book, load_project(DEATH).project, rule_id="TS-LIC-VAL-003-A")
+    [r] = report["rules"]
+    assert r["source"].startswith("rules/licence-renewal/") and r["source"].split(":")[0].endswith(".yaml")
+    # a definition is written in ruleset.yaml, not in the rule's file: its positions say so
+    assert r["definitions"]["deaths_during_validity"]["tree"]["file"] == "rules/licence-renewal/ruleset.yaml"
+    assert r["fact_titles"]["licence.expiry_date"] == "安全生产许可证·有效期届满日期"
+    text = render_text(report)
+    assert "〔rules/licence-renewal/ruleset.yaml:" in text
+    assert "「安全生产许可证·有效期届满日期」（licence.expiry_date） = 2024年6月14日" in text
+
+
+def test_explain_cli_only_decisive(runner):
+    r = runner.invoke(cli, ["explain", str(DEATH), "--only-decisive"])
+    assert r.exit_code == 0
+    assert r.stdout.count("\n【") == 1 and "决定性规则（决定由这些规则得出）" in r.stdout

@@ -122,3 +122,20 @@ def test_usage_errors_exit_2_in_chinese_without_traceback(args):
     p = subprocess.run([sys.executable, "-m", "approval_rules", *args], capture_output=True, text=True)
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and any("\u4e00" <= ch <= "\u9fff" for ch in p.stderr)
+
+
+def test_a_bad_date_does_not_hide_the_files_other_problems(runner, env, tmp_path):
+    rules, _ = env
+    case = tmp_path / "case.yaml"
+    case.write_text(GOOD.replace("2024-03-15}", "2024-13-01, submited: x}").replace("case_id: good", "case_id: [good]"), encoding="utf-8")
+    r = runner.invoke(cli, ["check", "--rules", str(rules), str(case)])
+    assert r.exit_code == 2
+    assert [line.split(": error ")[1][:4] for line in r.stderr.splitlines() if ": error " in line] == ["E203", "E205", "E202"]
+    (rules / "20-bad.yaml").write_text(
+        RULES.replace("T-1", "T-2").replace("{from: 2015-01-01}", "{from: 2015-13-01}").replace("    require:", "    requir:")
+        .replace("message: 许可证状态为{licence.status}", "message: [1]"), encoding="utf-8")
+    r = runner.invoke(cli, ["lint", str(rules)])
+    assert r.exit_code == 1
+    assert "set/20-bad.yaml:6:23: error E205" in r.output
+    assert "set/20-bad.yaml:8:5: error E202" in r.output and "是否指「require」" in r.output
+    assert "set/20-bad.yaml:10:14: error E203" in r.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from approval_rules import evaluate
@@ -34,7 +36,7 @@ def test_corrections_never_ask_for_authority_or_context_facts_and_never_repeat(b
         text = decision_text(d)
         if "补正材料通知" in text:
             notice = text.split("补正材料通知", 1)[1].split("待核查事项", 1)[0].split("审查所依据的推定", 1)[0]
-            items = [line for line in notice.splitlines()[1:] if line.startswith("  ")]
+            items = [line.split(". ", 1)[1] for line in notice.splitlines()[1:] if re.match(r"  \d+\. ", line)]  # not the 依据 lines
             assert len(items) == len(set(items)), path
             assert not [t for t in AUTHORITY_TITLES if any(line.endswith(t) for line in items)], path
             checked += 1

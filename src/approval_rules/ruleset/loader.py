@@ -48,25 +48,39 @@ class LoadedRuleSet:
     files: list[str] = field(default_factory=list)
 
 
-def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
+def _read(path: Path, name: str | None = None) -> tuple[str | None, Diagnostic | None]:
+    name = name or str(path)
     try:
         return path.read_text(encoding="utf-8").removeprefix("\ufeff"), None
     except UnicodeDecodeError:
-        return None, Diagnostic("E104", "文件不是 UTF-8 编码", SourcePos(str(path), 1, 1), hint="用 UTF-8 编码另存该文件")
+        return None, Diagnostic("E104", "文件不是 UTF-8 编码", SourcePos(name, 1, 1), hint="用 UTF-8 编码另存该文件")
     except OSError as exc:
-        return None, Diagnostic("E104", f"无法读取文件：{os_error_zh(exc, with_name=False)}", SourcePos(str(path), 1, 1))
+        return None, Diagnostic("E104", f"无法读取文件：{os_error_zh(exc, with_name=False)}", SourcePos(name, 1, 1))
+
+
+def display_name(root: str | Path, path: str | Path) -> str:
+    """``path`` (found under ``root``) as positions show it: the root's name, then the path below it.
+    Positions travel in findings and decision logs, so they never say where this copy sits (site-packages, /tmp)."""
+    return f"{Path(root).resolve().name}/{Path(path).relative_to(root).as_posix()}"
 
 
 def _parse_model(model: type[RModel], text: str, file: str) -> tuple[Any, Any, SourceMap, list[Diagnostic]]:
     data, smap, diags = load_yaml(text, file)
-    if diags:
+    if data is None and diags:
         return None, data, smap, diags
     if not isinstance(data, dict):
-        return None, data, smap, [Diagnostic("E203", "文件内容应是键值对（映射）", SourcePos(file, 1, 1))]
+        return None, data, smap, diags or [Diagnostic("E203", "文件内容应是键值对（映射）", SourcePos(file, 1, 1))]
     try:
-        return model.model_validate(data), data, smap, []
+        parsed = model.model_validate(data)
     except ValidationError as exc:
-        return None, data, smap, to_diagnostics(exc, data, smap, model)
+        return None, data, smap, diags + _beside(diags, to_diagnostics(exc, data, smap, model))
+    return (None if diags else parsed), data, smap, diags
+
+
+def _beside(read: list[Diagnostic], validated: list[Diagnostic]) -> list[Diagnostic]:
+    """The validation problems not at a value the reader already refused (built as None there)."""
+    refused = {d.pos for d in read}
+    return [d for d in validated if d.pos not in refused]
 
 
 def rule_set_dirs(root: str | Path) -> list[Path]:
@@ -77,8 +91,8 @@ def rule_set_dirs(root: str | Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/{HEADER_FILE}"))
 
 
-def load_rule_set(directory: str | Path) -> LoadedRuleSet:
-    """Load one rule-set directory; raise ``RulesError`` with every problem found."""
+def load_rule_set(directory: str | Path, root: str | Path | None = None) -> LoadedRuleSet:
+    """Load one rule-set directory, naming files below ``root`` (default: itself); raise ``RulesError`` with every problem found."""
     directory = Path(directory)
     diags: list[Diagnostic] = []
     maps: dict[str, SourceMap] = {}
@@ -88,12 +102,12 @@ def load_rule_set(directory: str | Path) -> LoadedRuleSet:
     header_path = directory / HEADER_FILE
     header = None
     for path in [header_path] + sorted(p for p in directory.glob("*.yaml") if p.name != HEADER_FILE):
-        text, problem = _read(path)
+        name = display_name(root or directory, path)
+        text, problem = _read(path, name)
         if problem:
             diags.append(problem)
             continue
         assert text is not None
-        name = str(path)
         files.append(name)
         digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
         model = RuleSetHeader if path == header_path else RuleFile
@@ -117,7 +131,7 @@ def load_rules(root: str | Path) -> list[LoadedRuleSet]:
     diags: list[Diagnostic] = []
     for d in dirs:
         try:
-            loaded.append(load_rule_set(d))
+            loaded.append(load_rule_set(d, root))
         except RulesError as exc:
             diags += exc.diagnostics
     if diags:
@@ -185,6 +199,11 @@ def parse_project(text: str, source: str, fmt: str | None = None) -> LoadedProje
     else:
         data, smap, diags = load_yaml(text, source)
         if diags:
+            if data is not None:  # a refused value is None in data: the rest of the file is still checked
+                try:
+                    validate_project(data, source, text, smap)
+                except ProjectFileError as exc:
+                    diags += _beside(diags, exc.diagnostics)
             raise ProjectFileError(diags)
     return validate_project(data, source, text, smap)
 
