@@ -19,10 +19,23 @@ the rules the engine's routing index leaves for the file. Each returns rule outc
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from approval_rules.engine.book import CompiledRule, RuleBook
-from approval_rules.lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period
+from approval_rules.lang.expr import (
+    Arith,
+    Between,
+    BoolOp,
+    Call,
+    Compare,
+    ListLit,
+    Literal,
+    Node,
+    Not,
+    Path,
+    Period,
+)
 from approval_rules.lang.typecheck import Checked
 from approval_rules.lang.values import UNKNOWN
 

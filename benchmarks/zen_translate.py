@@ -23,12 +23,26 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from approval_rules.engine.book import CompiledRule, RuleBook
-from approval_rules.lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
-from approval_rules.lang.typecheck import Checked
 from approval_rules.engine.evaluator import combine
+from approval_rules.lang.expr import (
+    Arith,
+    Between,
+    BoolOp,
+    Call,
+    Compare,
+    ListLit,
+    Literal,
+    Node,
+    Not,
+    Path,
+    Period,
+    Where,
+)
+from approval_rules.lang.typecheck import Checked
 from approval_rules.lang.values import UNKNOWN
 
 
