@@ -115,9 +115,11 @@ def configurations(book, files: list[ProjectFile], days: list[_dt.date]) -> tupl
     missing: dict[str, str] = {}
     try:
         durable = make_backend("durable")
+        from approval_rules.engine.backends.durable_translate import CHUNK
+
         # What durable's conditions cannot say, the native evaluator computes and durable reads as a fact.
         helped = f"{len(durable.compiled(book).natives)} sub-conditions computed by the native evaluator"
-        configs += [Config("durable", decisions(durable), f"{full}; 36-rule rulesets, one session per file; {helped}"),
+        configs += [Config("durable", decisions(durable), f"{full}; rulesets of ≤{CHUNK} rules, one session per file; {helped}"),
                     Config("durable-verdicts", verdicts(durable), f"{outcomes}; durable's rule firings only; {helped}",
                            {id(r) for r in book.rules})]
     except Exception as exc:  # noqa: BLE001 - report what is missing, measure the rest
