@@ -26,6 +26,6 @@ def commands(prefix: str) -> list[tuple[str, str]]:
     out = []
     for where, code in blocks("sh"):
         for line in code.replace("\\\n", " ").splitlines():
-            if line.startswith(prefix) or line.startswith(f"cat ") and f"| {prefix}" in line:
+            if line.startswith(prefix) or line.startswith("cat ") and f"| {prefix}" in line:
                 out.append((where, line))
     return out

@@ -100,7 +100,7 @@ def test_screen_table_csv_and_a_corrupt_file(runner, env):
     assert "good" in r.output and "bad" in r.output and "E101" in r.output
     assert "共 3 件" in r.output
     r = runner.invoke(cli, ["screen", "--no-db", "--rules", str(rules), "--format", "csv", str(cases / "good.yaml")])
-    assert r.output.splitlines()[0] == "case_id,decision,findings,source"
+    assert r.output.splitlines()[0] == "case_id,decision,decision_zh,findings,source"
 
 
 def test_broken_rules_are_bad_input_for_check(runner, env, tmp_path):

@@ -201,7 +201,7 @@ def conditions(draw, depth: int, scope: bool = False) -> str:
     if choice == 1:
         return f"exists({draw(st.sampled_from(NUM_FACTS[:2] + DATE_FACTS[:2] + ['accidents']))})"
     if choice == 2:
-        return f'enterprise.industry in ["coal_mine", "general"]'
+        return 'enterprise.industry in ["coal_mine", "general"]'
     if choice == 3:
         return f"{draw(numbers(depth - 1, scope))} {draw(ops)} {draw(numbers(depth - 1, scope))}"
     if choice == 4:

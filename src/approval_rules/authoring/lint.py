@@ -19,7 +19,7 @@ from ..core.diagnostics import Diagnostic, RulesError, Severity, SourcePos, sort
 from ..lang.parser import parse
 from ..lang.expr import canonical, walk
 from ..lang.expr import Path as PathNode
-from ..ruleset.loader import load_rules, rule_set_dirs
+from ..ruleset.loader import display_name, load_rules, rule_set_dirs
 from ..lang.typecheck import check_value
 
 # A key written with a full-width colon (title：…) is not a key at all to YAML.
@@ -193,6 +193,6 @@ def _scan_text(root: str | Path) -> list[Diagnostic]:
             for n, line in enumerate(lines, 1):
                 m = _FULL_WIDTH_KEY.match(line)
                 if m:
-                    out.append(Diagnostic("E307", f"键「{m.group(1)}」后是全角冒号「{m.group(2)}」", SourcePos(str(path), n, m.start(2) + 1),
+                    out.append(Diagnostic("E307", f"键「{m.group(1)}」后是全角冒号「{m.group(2)}」", SourcePos(display_name(root, path), n, m.start(2) + 1),
                                           hint="改成半角冒号「:」并在其后加一个空格"))
     return out

@@ -21,12 +21,12 @@ from ..batch.screening import default_jobs, summary_line
 from ..batch.store import Store, StoreError
 from ..batch.store import default_path as default_db_path
 from ..batch.synthetic import Generator, load_templates
-from ..core.bundled import cases_dir, rules_dir
+from ..core.bundled import cases_dir
 from ..core.diagnostics import os_error_zh
 from ..ruleset.profile import Profile
 from .common import (
     EXIT_INPUT, EXIT_INTERNAL, InputError, _backend, _book, as_of_option, backend_option, cli, profile_option,
-    rules_option, strict_option, with_strict,
+    rules_option, sources, strict_option, with_strict,
 )
 
 
@@ -56,7 +56,8 @@ def screen(
 
     结果按 --format 输出，同时写入结果库；最后一行统计各决定的件数、输入有误的件数和速度。
     """
-    targets = list(paths) or [str(cases_dir())]
+    rules, found = sources(rules_path, paths)
+    targets = list(found)
     missing = missing_inputs(targets)
     if missing:
         raise InputError("找不到输入：" + "、".join(missing))
@@ -65,7 +66,6 @@ def screen(
     if excel and fmt not in (None, "csv"):
         raise click.UsageError("--excel 只用于 CSV，不能与 --format " + fmt + " 同用")
     fmt = fmt or ("csv" if excel else None) or {".jsonl": "jsonl", ".csv": "csv"}.get(Path(output).suffix.lower() if output else "", "table")
-    rules = str(rules_path or rules_dir())
     book = _book(rules)
     _backend(backend_name)  # fail early, in Chinese, if the backend cannot be used here
     to_file = output not in (None, "-")

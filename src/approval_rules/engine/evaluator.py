@@ -299,6 +299,11 @@ def format_value(value: Any, type_: facts.Type | None = None) -> str:
     return str(value)
 
 
+def _label(path: str, value: object) -> str:
+    fields = facts.lookup(tuple(path.split(".")))
+    return format_value(value, fields[-1].type) if fields else str(value)
+
+
 def _no_rules(project: ProjectFile) -> Finding:
     kind = project.application.kind
     industry = project.enterprise.industry
@@ -308,7 +313,8 @@ def _no_rules(project: ProjectFile) -> Finding:
         ruleset="",
         outcome="fail",
         effect="refer",
-        message=f"现行规则中没有适用于本申请（申请事项 {kind}，行业 {industry}）的审查规则，须人工审查",
+        message=f"现行规则中没有适用于本申请（申请事项「{_label('application.kind', kind)}」，"
+                f"行业「{_label('enterprise.industry', industry)}」）的审查规则，须人工审查",
         facts={"application.kind": kind, "enterprise.industry": industry},
         citations=[],
     )
