@@ -19,7 +19,7 @@ from approval_rules.engine.evaluator import evaluate
 from approval_rules.ruleset.loader import load_rules
 
 from conftest import DATA, bundled_rules
-from lang.test_hardening import TOO_MUCH, projects, texts
+from lang.test_lang_hardening import TOO_MUCH, projects, texts
 
 RULE = """rules:
   - id: R-{n}
