@@ -9,6 +9,7 @@ declared in a rule-set header, never in code, and is recorded so the decision sh
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
@@ -47,6 +48,8 @@ class Premise:
     reads: frozenset[str] | None = None  # the facts its when/value read; None: possibly any
     models: tuple[type, ...] = ()  # the model class holding each attribute along ``attrs``
     after: frozenset[str] | None = None  # facts of earlier entries it reads (None: possibly any)
+    # Where the citations in force change, and the citations from each change on (made in ``ordered``).
+    cited_table: tuple[tuple[_dt.date, ...], tuple[tuple[Any, ...], ...]] = ((), ())
 
     @property
     def source(self) -> str:
@@ -54,6 +57,12 @@ class Premise:
 
     def in_force(self, day: _dt.date) -> bool:
         return self.effective is None or self.effective.contains(day)
+
+    def cited(self, day: _dt.date) -> tuple[Any, ...]:
+        """The citations in force on ``day``, as a decision shows them."""
+        starts, outs = self.cited_table
+        i = bisect.bisect_right(starts, day) - 1
+        return outs[i] if i >= 0 else ()
 
 
 @dataclass(frozen=True)
@@ -225,11 +234,38 @@ def _model_chain(fields: list) -> list[type]:
 def _merge(obj: Any, model: type, updates: dict[str, Any]) -> Any:
     """``obj`` (frozen; None makes a new ``model``) with nested ``updates`` applied, one copy per level."""
     if obj is None:
-        obj = model.model_construct()
+        obj = _empty(model)
     flat: dict[str, Any] = {}
     for attr, (child_model, value) in updates.items():
         flat[attr] = _merge(getattr(obj, attr), child_model, value) if child_model is not None else value
-    return obj.model_copy(update=flat)
+    return _copy(obj, flat)
+
+
+_EMPTY: dict[type, Any] = {}
+
+
+def _empty(model: type) -> Any:
+    """An instance of ``model`` with every field at its default, made once: the models are frozen."""
+    hit = _EMPTY.get(model)
+    if hit is None:
+        hit = _EMPTY[model] = model.model_construct()
+    return hit
+
+
+def _copy(obj: Any, update: dict[str, Any]) -> Any:
+    """A shallow copy of the frozen model ``obj`` with ``update`` set, without re-validating.
+
+    What ``model_copy(update=…)`` does for these models (no extra, no private attributes), at
+    a fifth of its cost: it runs once per model level for every file that gets a fill.
+    """
+    new = object.__new__(type(obj))
+    values = obj.__dict__.copy()
+    values.update(update)
+    object.__setattr__(new, "__dict__", values)
+    object.__setattr__(new, "__pydantic_fields_set__", obj.__pydantic_fields_set__ | update.keys())
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
 
 
 def put(obj: Any, model: type, attrs: tuple[str, ...], value: Any) -> Any:
@@ -260,7 +296,10 @@ def ordered(premises: list[Premise]) -> list[Premise]:
             q.fact for q in premises[:i]
             if any(r == q.fact or r.startswith(q.fact + ".") or q.fact.startswith(r + ".") for r in p.reads)
         )
-        out.append(replace(p, after=after))
+        starts = tuple(sorted({c.law_version for c in p.citations} | {
+            c.until + _dt.timedelta(days=1) for c in p.citations if c.until is not None}))
+        table = (starts, tuple(tuple(citation_out(c) for c in p.citations if c.in_force(b)) for b in starts))
+        out.append(replace(p, after=after, cited_table=table))
     return out
 
 
@@ -290,8 +329,7 @@ def apply(
             continue
         pending[p.fact] = p
         _nest(p.attrs, p.models, value, updates)
-        cited = tuple(citation_out(c) for c in p.citations if c.in_force(day))
-        filled.append(Filled(p.kind, p.fact, value, p.reason, p.ruleset, cited, p.source))
+        filled.append(Filled(p.kind, p.fact, value, p.reason, p.ruleset, p.cited(day), p.source))
     if updates:
         project = _merge(project, ProjectFile, updates)
     return project, filled
