@@ -52,3 +52,14 @@ def bundled_rules() -> Path:
 
 def bundled_cases() -> Path:
     return cases_dir()
+
+
+def _short_pretty(self, printer, cycle):
+    # Hypothesis pretty-prints a failing example field by field; a ProjectFile's hundreds of nested
+    # fields took minutes and gigabytes. Its JSON, cut short, says enough to reproduce.
+    printer.text(f"ProjectFile({self.model_dump_json(exclude_none=True)[:3000]})")
+
+
+from approval_rules.model.project import ProjectFile as _ProjectFile  # noqa: E402
+
+_ProjectFile._repr_pretty_ = _short_pretty

@@ -75,7 +75,8 @@ class BatchTarget:
         src = work / "in.jsonl"
         src.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
         self.last = f"{len(lines)} 行（输入留在 {src}）"
-        kept = sum(1 for raw in src.read_bytes().split(b"\n") if raw.strip())
+        raws = [raw.rstrip(b"\r") for raw in src.read_bytes().split(b"\n") if raw.strip()]
+        kept, distinct = len(raws), len(set(raws))  # the store keeps one row per case identity (id + bytes)
         export, db = work / f"out.{rng.choice(['jsonl', 'csv'])}", work / "out.sqlite"
         cmd = [sys.executable, "-m", "approval_rules", "screen", str(src), "-o", str(export), "--db", str(db),
                "-j", str(rng.choice([1, 2])), "--no-progress"]
@@ -90,8 +91,8 @@ class BatchTarget:
         with sqlite3.connect(db) as con:
             stored = con.execute("SELECT count(*) FROM cases").fetchone()[0]
             status = [r[0] for r in con.execute("SELECT status FROM runs")]
-        if stored != kept:
-            problems.append(f"结果库 {stored} 行，输入 {kept} 行")
+        if stored != distinct:
+            problems.append(f"结果库 {stored} 行，输入中不同的行 {distinct} 行")
         if status != ["done"]:
             problems.append(f"运行状态 {status}")
         formulas = [c for row in exported if isinstance(row, list) for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")]

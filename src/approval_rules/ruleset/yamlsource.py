@@ -335,7 +335,8 @@ def _problem(exc: yaml.MarkedYAMLError) -> str:
     for text in (exc.problem, exc.context):
         if text and translate(text, _PROBLEMS) != text:
             return translate(text, _PROBLEMS)
-    return f"无法解析（{exc.problem or exc.context or '未知问题'}）"
+    # An unlisted PyYAML message is quoted as the parser's own words, not passed off as a sentence of ours.
+    return f"无法解析（解析器原文：「{exc.problem or exc.context or '未知问题'}」）"
 
 
 _PROBLEMS = {
@@ -359,6 +360,22 @@ _PROBLEMS = {
     "expected ',' or ']'": "方括号列表中缺少逗号「,」或右方括号「]」",
     "expected ',' or '}'": "花括号中缺少逗号「,」或右花括号「}」",
     "block sequence entries are not allowed here": "此处不能出现列表项「-」（缩进不对？）",
+    "sequence entries are not allowed here": "此处不能出现列表项「-」（缩进不对？）",
+    "mapping keys are not allowed here": "此处不能出现键（「?」开头的复杂键不可用）",
+    "expected the node content": "此处应有一个值（多余的逗号或括号？）",
+    "did not find expected node content": "此处应有一个值（多余的逗号或括号？）",
+    "expected chomping or indentation indicators": "块标量的标记 | 或 > 后只能写 +、- 或缩进数字",
+    "expected indentation indicator": "块标量的缩进数字应在 1 到 9 之间",
+    "expected '!'": "标签（!）写法不对",
+    "expected URI": "标签（!）写法不对",
+    "found unknown escape": "双引号字符串中有无法识别的反斜杠转义",
+    "did not find URI escaped octet": "标签（!）写法不对",
+    "expected a directive name": "% 指令写法不对（值以 % 开头时请加引号）",
+    "expected a digit": "% 指令写法不对（值以 % 开头时请加引号）",
+    "found unexpected non-alphabetical character": "% 指令写法不对（值以 % 开头时请加引号）",
+    "expected a mapping node": "合并键（<<）后应是键值对或其别名",
+    "expected a mapping or list of mappings": "合并键（<<）后应是键值对或其别名",
+    "expected a mapping": "此处应是键值对",
     "expected <block end>": "缩进不一致（同一层级的键应对齐）",
     "expected <document start>": "缩进不一致，或文件中有多余的内容",
     "expected alphabetic or numeric character": "锚点（&）、别名（*）或标签（!）的名称不对",
