@@ -144,6 +144,7 @@ def test_public_api_is_small_and_explicit():
         "ApprovalRulesError", "Citation", "Decision", "Diagnostic", "Finding", "ProjectFile", "ProjectFileError",
         "RuleBook", "RulesError", "SourcePos", "__version__", "compile_rules", "evaluate", "load_project",
         "load_rule_book", "load_rules", "parse_project", "Profile", "load_profile", "parse_profile",
+        "validate_project",
     }
     # The optional extra is imported on request only: the default install does not need it.
     code = "import sys, approval_rules, approval_rules.cli; print('durable' in sys.modules)"

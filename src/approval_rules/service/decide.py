@@ -21,7 +21,8 @@ from ..core.diagnostics import ProjectFileError
 from ..engine.decision import Decision
 from ..engine.evaluator import evaluate
 from ..model.project import ProjectFile
-from ..ruleset.loader import MAX_DEPTH, parse_project, validate_project
+from ..ruleset.loader import parse_project, validate_project
+from ..ruleset.yamlsource import MAX_DEPTH
 from ..ruleset.profile import Profile, parse_profile
 from ..ruleset.yamlsource import SourceMap, load_yaml
 from .auth import Caller

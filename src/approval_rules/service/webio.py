@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.diagnostics import Diagnostic, ProjectFileError, SourcePos
-from ..ruleset.loader import MAX_DEPTH, load_json
+from ..ruleset.jsonsource import load_json
+from ..ruleset.yamlsource import MAX_DEPTH
 from .auth import COOKIE, Caller, Tokens
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
