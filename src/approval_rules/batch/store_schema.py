@@ -5,6 +5,9 @@ each case's ``not_applicable`` list once per distinct list in ``id_lists`` (a ca
 of a row and repeats across every case of the same kind). A store of version 1 to 3 is rebuilt
 in one transaction when opened for writing (rows read under two labels become one, the one seen
 last); read-only (the report) it is read as it is, the columns it lacks read as empty.
+
+Version 5 adds three columns to ``runs`` (``shard``; ``source_store`` and ``source_run`` for a run
+copied by ``merge``) and nothing else: a version 4 store gains them when opened for writing.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 import sqlite3
 import urllib.parse
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _CASES = """
 CREATE TABLE {name} (
@@ -70,7 +73,10 @@ CREATE TABLE IF NOT EXISTS runs (
     errors INTEGER NOT NULL DEFAULT 0,
     counts TEXT,
     seconds REAL,
-    versions TEXT
+    versions TEXT,
+    shard TEXT,
+    source_store TEXT,
+    source_run INTEGER
 );
 CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL);
 """ + _CASES.format(name="cases") + _INDEXES
@@ -101,35 +107,45 @@ def row_select(db: sqlite3.Connection) -> str:
     return f"SELECT {', '.join(cols)}, c.run_id FROM {source}"
 
 
-def migrate(db: sqlite3.Connection) -> None:
-    """Bring a store of version 1 to 3 to ``SCHEMA_VERSION``, in one transaction."""
+_RUN_COLUMNS = (("host", "TEXT"), ("pid_start", "TEXT"), ("note", "TEXT"), ("versions", "TEXT"),
+                ("shard", "TEXT"), ("source_store", "TEXT"), ("source_run", "INTEGER"))
+
+
+def migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring a store of version 1 to 4 to ``SCHEMA_VERSION``, in one transaction."""
     db.create_function("list_key", 1, lambda text: list_key(text) if text is not None else None, deterministic=True)
     db.execute("BEGIN IMMEDIATE")
     try:
-        for column in ("host", "pid_start", "note", "versions"):
+        for column, kind in _RUN_COLUMNS:
             if column not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}:
-                db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
-        have = {r[1] for r in db.execute("PRAGMA table_info(cases)")}
-        db.execute("CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL)")
-        db.execute("INSERT OR IGNORE INTO id_lists SELECT list_key(not_applicable), not_applicable FROM cases"
-                   " WHERE not_applicable IS NOT NULL")
-        db.execute(_CASES.format(name="cases_v4"))
-        copied = [c if c in have else "NULL" for c in _KEPT]
-        # Oldest first, so that of the rows an identity had under several labels the last seen stays.
-        db.execute(
-            f"INSERT OR REPLACE INTO cases_v4 (identity, na_ref, {', '.join(_KEPT)})"
-            " SELECT CASE decision WHEN 'error' THEN input_hash ELSE case_id || char(10) || input_hash END,"
-            f" list_key(not_applicable), {', '.join(copied)} FROM cases ORDER BY last_run, rowid"
-        )
-        db.execute("DROP TABLE cases")
-        db.execute("ALTER TABLE cases_v4 RENAME TO cases")
-        for statement in filter(str.strip, _INDEXES.split(";")):
-            db.execute(statement)
+                db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+        if version < 4:
+            _rebuild_cases(db)
         db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _rebuild_cases(db: sqlite3.Connection) -> None:
+    """Key ``cases`` by identity (version 4), inside the caller's transaction."""
+    have = {r[1] for r in db.execute("PRAGMA table_info(cases)")}
+    db.execute("CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO id_lists SELECT list_key(not_applicable), not_applicable FROM cases"
+               " WHERE not_applicable IS NOT NULL")
+    db.execute(_CASES.format(name="cases_v4"))
+    copied = [c if c in have else "NULL" for c in _KEPT]
+    # Oldest first, so that of the rows an identity had under several labels the last seen stays.
+    db.execute(
+        f"INSERT OR REPLACE INTO cases_v4 (identity, na_ref, {', '.join(_KEPT)})"
+        " SELECT CASE decision WHEN 'error' THEN input_hash ELSE case_id || char(10) || input_hash END,"
+        f" list_key(not_applicable), {', '.join(copied)} FROM cases ORDER BY last_run, rowid"
+    )
+    db.execute("DROP TABLE cases")
+    db.execute("ALTER TABLE cases_v4 RENAME TO cases")
+    for statement in filter(str.strip, _INDEXES.split(";")):
+        db.execute(statement)
 
 
 def open_readonly(path: str) -> sqlite3.Connection:
