@@ -7,7 +7,8 @@ in one transaction when opened for writing (rows read under two labels become on
 last); read-only (the report) it is read as it is, the columns it lacks read as empty.
 
 Version 5 adds three columns to ``runs`` (``shard``; ``source_store`` and ``source_run`` for a run
-copied by ``merge``) and nothing else: a version 4 store gains them when opened for writing.
+copied by ``merge``) and the table ``merge_conflicts``, nothing else: a version 4 store gains them
+when opened for writing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,23 @@ CREATE TABLE {name} (
     as_of_option TEXT NOT NULL,
     run_id INTEGER NOT NULL REFERENCES runs(id),
     last_run INTEGER NOT NULL REFERENCES runs(id)
+);
+"""
+
+# Written by ``merge``: a decision that lost to another for the same identity under the same rules
+# and date (the row kept is in ``cases``; the losing one stays in its source store too).
+_CONFLICTS = """
+CREATE TABLE IF NOT EXISTS merge_conflicts (
+    identity TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    failing TEXT,
+    findings TEXT,
+    ruleset_hash TEXT NOT NULL,
+    as_of TEXT,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    kept_run INTEGER NOT NULL REFERENCES runs(id)
 );
 """
 
@@ -79,7 +97,7 @@ CREATE TABLE IF NOT EXISTS runs (
     source_run INTEGER
 );
 CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL);
-""" + _CASES.format(name="cases") + _INDEXES
+""" + _CONFLICTS + _CASES.format(name="cases") + _INDEXES
 
 # The Row fields other than not_applicable, in Row order, as stored in a version 4 table.
 _PLAIN = ("source", "case_id", "decision", "as_of", "findings", "passed")
@@ -92,9 +110,10 @@ def list_key(ids_json: str) -> str:
     return hashlib.sha256(ids_json.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def row_select(db: sqlite3.Connection) -> str:
-    """``SELECT <the Row fields>, run_id FROM cases c ...`` for this store's version: a column an
-    older store lacks reads as NULL, its not_applicable inline instead of by reference."""
+def row_select(db: sqlite3.Connection, extra: tuple[str, ...] = ()) -> str:
+    """``SELECT <the Row fields>, run_id[, extra columns] FROM cases c ...`` for this store's
+    version: a column an older store lacks reads as NULL, its not_applicable inline instead of by
+    reference."""
     have = {r[1] for r in db.execute("PRAGMA table_info(cases)")}
     cols = [f"c.{c}" if c in have else f"NULL AS {c}" for c in _PLAIN]
     if "na_ref" in have:
@@ -104,7 +123,8 @@ def row_select(db: sqlite3.Connection) -> str:
         cols.append("c.not_applicable")
         source = "cases c"
     cols += [f"c.{c}" if c in have else f"NULL AS {c}" for c in _AFTER]
-    return f"SELECT {', '.join(cols)}, c.run_id FROM {source}"
+    cols += ["c.run_id"] + [f"c.{c}" for c in extra]
+    return f"SELECT {', '.join(cols)} FROM {source}"
 
 
 _RUN_COLUMNS = (("host", "TEXT"), ("pid_start", "TEXT"), ("note", "TEXT"), ("versions", "TEXT"),
@@ -119,6 +139,7 @@ def migrate(db: sqlite3.Connection, version: int) -> None:
         for column, kind in _RUN_COLUMNS:
             if column not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}:
                 db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+        db.execute(_CONFLICTS)
         if version < 4:
             _rebuild_cases(db)
         db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
