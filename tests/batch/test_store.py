@@ -12,6 +12,7 @@ import pytest
 from approval_rules.engine.decision import Decision, RuleSetRef
 from approval_rules.batch.rows import Row, decision_line
 from approval_rules.batch.store import Store, StoreError, default_path
+from approval_rules.batch.store_schema import SCHEMA_VERSION
 from approval_rules.batch.workers import _notices
 
 import datetime as dt
@@ -189,7 +190,7 @@ def test_a_version_3_store_reads_as_it_is_and_is_rebuilt_when_written(tmp_path):
                                                              ("dir/bad.yaml", None)]
         assert rows[0].not_applicable == '["R-2"]'
     with Store(path) as store:
-        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("4",)
+        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert [(r.source, r.case_id, r.not_applicable) for r, _ in store.rows()] == [
             ("-:1", "A", '["R-2"]'), ("dir/b.yaml", "B", '["R-2"]'), ("dir/bad.yaml", "dir/bad.yaml", None)]
         assert store.db.execute("SELECT count(*) FROM id_lists").fetchone() == (1,)
@@ -210,7 +211,7 @@ def test_a_version_1_store_is_brought_up_to_date(tmp_path):
     with Store(path) as store:
         run = _start(store)
         store.write(run, "rules-1", "", [_row("a.yaml")], [])
-        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("4",)
+        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert [r.source for r, _ in store.rows()] == ["-:1", "a.yaml", "dir/b.yaml", "dir/bad.yaml"]
 
 

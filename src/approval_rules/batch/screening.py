@@ -108,6 +108,7 @@ class Batch:
     store: Store | None = None
     resume: bool = False
     argv: list[str] = field(default_factory=list)
+    shard: str | None = None  # recorded in the run row; the caller selects the shard's inputs
     chunk: int = CHUNK_MAX  # the largest chunk of inputs sent to a worker at once
     on_row: Callable[[Row], None] = lambda row: None
     progress: Callable[[int], None] | None = None
@@ -179,7 +180,7 @@ class Batch:
         if self.store is not None:
             s.run_id = self.store.start_run(
                 rulesets=self.refs, ruleset_hash=self.hash, as_of_option=self.as_of_option,
-                argv=self.argv, rules=self.rules_path, jobs=self.jobs,
+                argv=self.argv, rules=self.rules_path, jobs=self.jobs, shard=self.shard,
             )
         start = time.monotonic()
         self._stop = False

@@ -1,6 +1,6 @@
 """The results store: one SQLite file holding every screened case and every screening run.
 
-Tables (``schema_version`` 4; see ``store_schema`` for how older stores are brought up to date):
+Tables (``schema_version`` 5; see ``store_schema`` for how older stores are brought up to date):
 
 - ``runs``: one row per ``screen`` run: when it started and finished, its ``status``
   (``running``, ``done``, ``interrupted``, ``aborted``), the process running it (``pid``,
@@ -121,7 +121,7 @@ class Store:
             self.db.executescript("BEGIN;" + SCHEMA + "COMMIT;")
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif version < SCHEMA_VERSION:
-            migrate(self.db)
+            migrate(self.db, version)
 
     def close(self) -> None:
         self.db.close()
@@ -135,16 +135,17 @@ class Store:
     # --- runs -----------------------------------------------------------------------------
 
     def start_run(
-        self, *, rulesets: list[dict], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int
+        self, *, rulesets: list[dict], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int,
+        shard: str | None = None,
     ) -> int:
         try:
             cur = self.db.execute(
                 "INSERT INTO runs (started_at, status, pid, host, pid_start, argv, rules, rulesets, ruleset_hash,"
-                " as_of_option, jobs, versions) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " as_of_option, jobs, versions, shard) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (_now(), os.getpid(), socket.gethostname(), _started(os.getpid()),
                  # ASCII escapes: an argument or path with bytes that are not UTF-8 holds surrogates
                  json.dumps(argv, ensure_ascii=True), rules.encode("utf-8", "backslashreplace").decode(),
-                 json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs, json.dumps(versions())),
+                 json.dumps(rulesets, ensure_ascii=False), ruleset_hash, as_of_option, jobs, json.dumps(versions()), shard),
             )
         except sqlite3.Error as exc:
             raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc

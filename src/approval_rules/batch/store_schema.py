@@ -5,6 +5,10 @@ each case's ``not_applicable`` list once per distinct list in ``id_lists`` (a ca
 of a row and repeats across every case of the same kind). A store of version 1 to 3 is rebuilt
 in one transaction when opened for writing (rows read under two labels become one, the one seen
 last); read-only (the report) it is read as it is, the columns it lacks read as empty.
+
+Version 5 adds three columns to ``runs`` (``shard``; ``source_store`` and ``source_run`` for a run
+copied by ``merge``) and the table ``merge_conflicts``, nothing else: a version 4 store gains them
+when opened for writing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import sqlite3
 import urllib.parse
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _CASES = """
 CREATE TABLE {name} (
@@ -38,6 +42,23 @@ CREATE TABLE {name} (
     as_of_option TEXT NOT NULL,
     run_id INTEGER NOT NULL REFERENCES runs(id),
     last_run INTEGER NOT NULL REFERENCES runs(id)
+);
+"""
+
+# Written by ``merge``: a decision that lost to another for the same identity under the same rules
+# and date (the row kept is in ``cases``; the losing one stays in its source store too).
+_CONFLICTS = """
+CREATE TABLE IF NOT EXISTS merge_conflicts (
+    identity TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    failing TEXT,
+    findings TEXT,
+    ruleset_hash TEXT NOT NULL,
+    as_of TEXT,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    kept_run INTEGER NOT NULL REFERENCES runs(id)
 );
 """
 
@@ -70,10 +91,13 @@ CREATE TABLE IF NOT EXISTS runs (
     errors INTEGER NOT NULL DEFAULT 0,
     counts TEXT,
     seconds REAL,
-    versions TEXT
+    versions TEXT,
+    shard TEXT,
+    source_store TEXT,
+    source_run INTEGER
 );
 CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL);
-""" + _CASES.format(name="cases") + _INDEXES
+""" + _CONFLICTS + _CASES.format(name="cases") + _INDEXES
 
 # The Row fields other than not_applicable, in Row order, as stored in a version 4 table.
 _PLAIN = ("source", "case_id", "decision", "as_of", "findings", "passed")
@@ -86,9 +110,10 @@ def list_key(ids_json: str) -> str:
     return hashlib.sha256(ids_json.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def row_select(db: sqlite3.Connection) -> str:
-    """``SELECT <the Row fields>, run_id FROM cases c ...`` for this store's version: a column an
-    older store lacks reads as NULL, its not_applicable inline instead of by reference."""
+def row_select(db: sqlite3.Connection, extra: tuple[str, ...] = ()) -> str:
+    """``SELECT <the Row fields>, run_id[, extra columns] FROM cases c ...`` for this store's
+    version: a column an older store lacks reads as NULL, its not_applicable inline instead of by
+    reference."""
     have = {r[1] for r in db.execute("PRAGMA table_info(cases)")}
     cols = [f"c.{c}" if c in have else f"NULL AS {c}" for c in _PLAIN]
     if "na_ref" in have:
@@ -98,38 +123,50 @@ def row_select(db: sqlite3.Connection) -> str:
         cols.append("c.not_applicable")
         source = "cases c"
     cols += [f"c.{c}" if c in have else f"NULL AS {c}" for c in _AFTER]
-    return f"SELECT {', '.join(cols)}, c.run_id FROM {source}"
+    cols += ["c.run_id"] + [f"c.{c}" for c in extra]
+    return f"SELECT {', '.join(cols)} FROM {source}"
 
 
-def migrate(db: sqlite3.Connection) -> None:
-    """Bring a store of version 1 to 3 to ``SCHEMA_VERSION``, in one transaction."""
+_RUN_COLUMNS = (("host", "TEXT"), ("pid_start", "TEXT"), ("note", "TEXT"), ("versions", "TEXT"),
+                ("shard", "TEXT"), ("source_store", "TEXT"), ("source_run", "INTEGER"))
+
+
+def migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring a store of version 1 to 4 to ``SCHEMA_VERSION``, in one transaction."""
     db.create_function("list_key", 1, lambda text: list_key(text) if text is not None else None, deterministic=True)
     db.execute("BEGIN IMMEDIATE")
     try:
-        for column in ("host", "pid_start", "note", "versions"):
+        for column, kind in _RUN_COLUMNS:
             if column not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}:
-                db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
-        have = {r[1] for r in db.execute("PRAGMA table_info(cases)")}
-        db.execute("CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL)")
-        db.execute("INSERT OR IGNORE INTO id_lists SELECT list_key(not_applicable), not_applicable FROM cases"
-                   " WHERE not_applicable IS NOT NULL")
-        db.execute(_CASES.format(name="cases_v4"))
-        copied = [c if c in have else "NULL" for c in _KEPT]
-        # Oldest first, so that of the rows an identity had under several labels the last seen stays.
-        db.execute(
-            f"INSERT OR REPLACE INTO cases_v4 (identity, na_ref, {', '.join(_KEPT)})"
-            " SELECT CASE decision WHEN 'error' THEN input_hash ELSE case_id || char(10) || input_hash END,"
-            f" list_key(not_applicable), {', '.join(copied)} FROM cases ORDER BY last_run, rowid"
-        )
-        db.execute("DROP TABLE cases")
-        db.execute("ALTER TABLE cases_v4 RENAME TO cases")
-        for statement in filter(str.strip, _INDEXES.split(";")):
-            db.execute(statement)
+                db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+        db.execute(_CONFLICTS)
+        if version < 4:
+            _rebuild_cases(db)
         db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _rebuild_cases(db: sqlite3.Connection) -> None:
+    """Key ``cases`` by identity (version 4), inside the caller's transaction."""
+    have = {r[1] for r in db.execute("PRAGMA table_info(cases)")}
+    db.execute("CREATE TABLE IF NOT EXISTS id_lists (hash TEXT PRIMARY KEY, ids TEXT NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO id_lists SELECT list_key(not_applicable), not_applicable FROM cases"
+               " WHERE not_applicable IS NOT NULL")
+    db.execute(_CASES.format(name="cases_v4"))
+    copied = [c if c in have else "NULL" for c in _KEPT]
+    # Oldest first, so that of the rows an identity had under several labels the last seen stays.
+    db.execute(
+        f"INSERT OR REPLACE INTO cases_v4 (identity, na_ref, {', '.join(_KEPT)})"
+        " SELECT CASE decision WHEN 'error' THEN input_hash ELSE case_id || char(10) || input_hash END,"
+        f" list_key(not_applicable), {', '.join(copied)} FROM cases ORDER BY last_run, rowid"
+    )
+    db.execute("DROP TABLE cases")
+    db.execute("ALTER TABLE cases_v4 RENAME TO cases")
+    for statement in filter(str.strip, _INDEXES.split(";")):
+        db.execute(statement)
 
 
 def open_readonly(path: str) -> sqlite3.Connection:

@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..core.diagnostics import ApprovalRulesError, os_error_zh
-from . import authoring, check, migrate, screen, serve  # noqa: F401 - each module adds its commands to the group
+from . import authoring, check, merge, migrate, screen, serve  # noqa: F401 - each module adds its commands to the group
 from .common import EXIT_INPUT, EXIT_INTERNAL, cli, sqlite_error_zh
 
 

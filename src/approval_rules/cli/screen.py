@@ -18,6 +18,7 @@ from ..batch.progress import Progress
 from ..batch.report import html_report
 from ..batch.screening import Batch as ScreenBatch
 from ..batch.screening import default_jobs, summary_line
+from ..batch.shard import Shard, parse_shard
 from ..batch.store import Store, StoreError
 from ..batch.store import default_path as default_db_path
 from ..batch.synthetic import Generator, load_templates
@@ -41,6 +42,9 @@ from .common import (
               help="结果库（SQLite）路径（缺省：-o 文件旁的同名 .sqlite；输出到标准输出时为 ./approval-rules.sqlite）")
 @click.option("--no-db", is_flag=True, help="不写结果库")
 @click.option("--resume", is_flag=True, help="跳过结果库中已按相同规则、相同内容审查过的案卷")
+@click.option("--shard", "shard", metavar="I/N", default=None, callback=lambda ctx, param, value: _shard(value),
+              help="只审查第 I 片（共 N 片，从 1 数起）：按案卷内容的哈希分片，同一案卷无论输入顺序、在哪台机器上都落在同一片；"
+                   "各片的结果库可用 approval-rules merge 合并")
 @click.option("--progress/--no-progress", "show_progress", default=None, help="显示进度（缺省：仅在终端上显示）")
 @rules_option
 @as_of_option
@@ -49,7 +53,7 @@ from .common import (
 @strict_option
 def screen(
     paths: tuple[str, ...], fmt: str | None, excel: bool, output: str | None, jobs: int, db_path: str | None, no_db: bool,
-    resume: bool, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
+    resume: bool, shard: Shard | None, show_progress: bool | None, rules_path: str | None, as_of: _dt.date | None, backend_name: str,
     profile: Profile | None, strict: bool,
 ) -> None:
     """批量审查：文件、目录（递归）、通配符、JSON Lines 文件或 -（标准输入）（缺省：随包附带的案例）。
@@ -79,15 +83,18 @@ def screen(
         if store is not None:
             store.close()
         raise InputError(f"无法写入输出文件 {output}：{os_error_zh(exc, with_name=False)}") from None
-    bar = Progress(sys.stderr, inputs_count(targets) if sys.stderr.isatty() or show_progress else None, show_progress)
+    # A shard's share of the inputs is known only once each is hashed: no total for the bar then.
+    counted = shard is None and (sys.stderr.isatty() or show_progress)
+    bar = Progress(sys.stderr, inputs_count(targets) if counted else None, show_progress)
     try:
         writer = ExportWriter(fmt, out, lambda row: batch.rulesets_json, excel=excel)
         batch = ScreenBatch(
             book, rules, as_of=as_of, jobs=jobs or default_jobs(), backend=backend_name, store=store, resume=resume,
             profile=with_strict(profile, strict),
-            argv=sys.argv[1:], on_row=writer.write, progress=bar.update,
+            argv=sys.argv[1:], shard=str(shard) if shard else None, on_row=writer.write, progress=bar.update,
         )
-        summary = batch.run(iter_inputs(targets))
+        items = iter_inputs(targets)
+        summary = batch.run(shard.select(items) if shard else items)
     except StoreError as exc:  # the run could not even be recorded (a full disk)
         click.echo(f"无法开始审查：{exc}", err=True)
         sys.exit(EXIT_INTERNAL)
@@ -102,7 +109,7 @@ def screen(
             pass  # the run has already said why the export could not be written
         if store is not None:
             store.close()
-    click.echo(summary_line(summary), err=True)
+    click.echo(summary_line(summary) + (f"；{shard.zh}" if shard else ""), err=True)
     if store is not None:
         click.echo(f"结果库：{store.path}（第 {summary.run_id} 次运行）", err=True)
     if summary.fault:
@@ -120,6 +127,13 @@ def screen(
     if summary.errors:
         click.echo(f"{summary.errors} 个输入无法审查", err=True)
         sys.exit(EXIT_INPUT)
+
+
+def _shard(value: str | None) -> Shard | None:
+    try:
+        return parse_shard(value) if value is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @cli.command()
