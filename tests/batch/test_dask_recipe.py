@@ -13,7 +13,7 @@ from approval_rules.batch.dask_recipe import DaskMissing, Part, pieces, screen_o
 from approval_rules.batch.inputs import iter_items
 from approval_rules.cli import cli
 
-from conftest import RULES, cases_of, runs_of
+from sharddata import RULES, cases_of, generated, runs_of  # noqa: F401 - generated is a fixture
 
 distributed = pytest.importorskip("dask.distributed")  # in the test extra: skipped only outside it
 

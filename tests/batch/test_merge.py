@@ -10,7 +10,7 @@ import pytest
 from approval_rules.batch.merge import MergeError, merge
 from approval_rules.cli import cli
 
-from conftest import RULES, cases_of, runs_of
+from sharddata import RULES, cases_of, generated, runs_of  # noqa: F401 - generated is a fixture
 
 
 @pytest.fixture(scope="module")

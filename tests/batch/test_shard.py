@@ -13,7 +13,7 @@ from approval_rules.batch.inputs import Item
 from approval_rules.batch.shard import Shard, parse_shard, shard_of
 from approval_rules.cli import cli
 
-from conftest import RULES, cases_of, runs_of
+from sharddata import RULES, cases_of, generated, runs_of  # noqa: F401 - generated is a fixture
 
 
 def _item(data: bytes | None, label: str) -> Item:
