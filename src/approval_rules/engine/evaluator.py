@@ -13,6 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
+from ..core.dates import as_date
 from ..model import facts
 from .closures import Trace
 from .book import CompiledRule, Condition, RuleBook
@@ -115,14 +116,15 @@ def prepare(
 
 
 def evaluate(
-    book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, case_id: str | None = None,
+    book: RuleBook, project: ProjectFile, as_of: _dt.date | str | None = None, case_id: str | None = None,
     backend: Backend | None = None, profile: Profile | None = None,
 ) -> Decision:
     """Decide one project file under the rules in force on its decision date.
 
     ``profile`` is the deployment's (receiving authority, strict mode); see ``ruleset.profile``.
+    ``as_of`` may be ISO text (``"2024-01-01"``) as well as a date.
     """
-    day = decision_date(project, as_of)
+    day = decision_date(project, None if as_of is None else as_date(as_of, "as_of（决定日期）"))
     original = project
     project, filled = prepare(book, project, day, profile)
     findings: list[Finding] = []
