@@ -85,7 +85,7 @@ class CoverageReport:
 class _Collector:
     def __init__(self, book: RuleBook):
         self.rules: dict[int, Item] = {}
-        self.articles: dict[tuple, Item] = {}
+        self.articles: dict[tuple[Any, ...], Item] = {}
         self.conditions: dict[tuple[int, Node, int], Item] = {}
         self.flipped: dict[tuple[int, Node], dict[Any, list[str]]] = {}
         for rule in book.rules:
@@ -148,7 +148,7 @@ class _Collector:
         return CoverageReport(items)
 
 
-def _article_key(c: CitationRef) -> tuple:
+def _article_key(c: CitationRef) -> tuple[Any, ...]:
     # A citation that is not pinned to a version cites the same article in every version.
     return (c.law, c.law_version if c.pinned else None, c.article)
 

@@ -11,6 +11,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..lang import analysis
 from ..engine.book import CompiledRule, RuleBook
@@ -151,7 +152,7 @@ def _constant_conditions(rule: CompiledRule, budget: analysis.Budget) -> list[Di
 
 
 def _contradictions(book: RuleBook, budget: analysis.Budget) -> list[Diagnostic]:
-    groups: dict[tuple, list[CompiledRule]] = {}
+    groups: dict[tuple[Any, ...], list[CompiledRule]] = {}
     for rule in book.rules:
         groups.setdefault(canonical(rule.when.node), []).append(rule)
     out = []

@@ -135,7 +135,7 @@ class Store:
     # --- runs -----------------------------------------------------------------------------
 
     def start_run(
-        self, *, rulesets: list[dict], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int
+        self, *, rulesets: list[dict[str, Any]], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int
     ) -> int:
         try:
             cur = self.db.execute(
@@ -238,7 +238,7 @@ class Store:
         refer, approve; then by case id).
         """
         sql = row_select(self.db)
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " WHERE c.last_run=?"
             args = (run_id,)
@@ -252,7 +252,7 @@ class Store:
 
     def counts(self, run_id: int | None = None) -> dict[str, int]:
         sql = "SELECT decision, count(*) FROM cases"
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " WHERE last_run=?"
             args = (run_id,)

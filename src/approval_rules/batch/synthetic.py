@@ -183,7 +183,7 @@ def _shift_dates(data: dict[str, Any], delta: _dt.timedelta) -> None:
                 pass
 
 
-def _lists(node: Any, out: list[list]) -> list[list]:
+def _lists(node: Any, out: list[list[Any]]) -> list[list]:
     if isinstance(node, dict):
         for v in node.values():
             _lists(v, out)

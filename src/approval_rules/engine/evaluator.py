@@ -48,7 +48,7 @@ def combine(applies: Any, holds: Any) -> Any:
     return True
 
 
-def violation(rule: CompiledRule, ctx: tuple, applies: Any = None) -> Any:
+def violation(rule: CompiledRule, ctx: tuple[Any, ...], applies: Any = None) -> Any:
     """The rule's violation on one file (see ``combine``); ``applies`` when already known."""
     if applies is None:
         applies = rule.when.fast(ctx)
@@ -76,7 +76,7 @@ def native_verdicts(book: RuleBook, project: ProjectFile, day: _dt.date) -> Verd
 
     What ``evaluate`` does without a backend; the ``native`` backend offers it by name."""
     candidates = book.candidates(day, project)
-    return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))
+    return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))  # type: ignore[misc]  # RuleBook.candidates always sets decide
 
 
 class BackendUnavailable(RuntimeError):
@@ -89,7 +89,7 @@ def close_lists(project: ProjectFile) -> ProjectFile:
     Format 1 files had no flags and their lists were read as complete: they keep that meaning.
     From format 2 a list is complete only when declared so; ``false`` reads as not declared.
     """
-    update = {}
+    update: dict[str, bool | None] = {}
     legacy = project.format_version in (None, 1)
     for name, flag in facts.open_lists().items():
         declared = getattr(project, flag)
@@ -257,7 +257,7 @@ def missing_facts(rule: CompiledRule, project: ProjectFile, day: _dt.date) -> li
     return sorted(found)
 
 
-def fill_message(rule: CompiledRule, ctx: tuple, missing: list[str]) -> str:
+def fill_message(rule: CompiledRule, ctx: tuple[Any, ...], missing: list[str]) -> str:
     if not rule.placeholders:
         return rule.message
     out = []

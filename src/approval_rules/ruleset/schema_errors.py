@@ -34,7 +34,7 @@ _DATE_ZH = {
 }
 
 
-def locate(smap: SourceMap, data: Any, loc: Iterable[Any], key: bool = False) -> tuple[tuple, Any]:
+def locate(smap: SourceMap, data: Any, loc: Iterable[Any], key: bool = False) -> tuple[tuple[Any, ...], Any]:
     """Walk ``loc`` through ``data``, skipping union tags; return the real path and value."""
     path: list[str | int] = []
     current = data
@@ -51,7 +51,7 @@ def locate(smap: SourceMap, data: Any, loc: Iterable[Any], key: bool = False) ->
     return tuple(path), current
 
 
-def _field_names(model: type[BaseModel], path: tuple, data: Any) -> list[str]:
+def _field_names(model: type[BaseModel], path: tuple[Any, ...], data: Any) -> list[str]:
     """Names allowed at the mapping that holds ``path`` (for 是否指 on a misspelt key)."""
     current = facts.Type("object", model=model)
     for part in path[:-1]:
@@ -75,7 +75,7 @@ def to_diagnostics(
     exc: ValidationError, data: Any, smap: SourceMap, model: type[BaseModel]
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for err in exc.errors(include_url=False):
         etype = err["type"]
         path, _ = locate(smap, data, err["loc"])
@@ -149,7 +149,7 @@ def _non_ascii(text: Any) -> tuple[int, str] | None:
     return None
 
 
-def _dotted(path: tuple) -> str:
+def _dotted(path: tuple[Any, ...]) -> str:
     text = ""
     for p in path:
         text += f"[{p}]" if isinstance(p, int) else (f".{p}" if text else str(p))

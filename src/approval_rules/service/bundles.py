@@ -32,7 +32,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 class BundleError(Exception):
     """A bundle that cannot be used; ``diagnostics`` say why, in Chinese."""
 
-    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None, failing: list[dict] | None = None):
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None, failing: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.message = message
         self.diagnostics = diagnostics or []

@@ -52,8 +52,8 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
-def groups(decision) -> dict[str, list]:
-    out: dict[str, list] = {"reject": [], "needs_correction": [], "refer": [], "info": []}
+def groups(decision) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {"reject": [], "needs_correction": [], "refer": [], "info": []}
     for f in decision.findings:
         out[f.contributes or "info"].append(f)
     return out
