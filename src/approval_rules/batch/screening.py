@@ -322,7 +322,8 @@ def _result(future: Future[Any]) -> list[Row]:
     # Wait in short steps so that Ctrl-C is noticed promptly.
     while True:
         try:
-            return future.result(timeout=0.25)
+            rows: list[Row] = future.result(timeout=0.25)
+            return rows
         except TimeoutError:
             continue
 

@@ -148,6 +148,7 @@ class Store:
             )
         except sqlite3.Error as exc:
             raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
+        assert cur.lastrowid is not None  # set by the INSERT
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, *, total: int, decided: int, reused: int, errors: int,
@@ -189,7 +190,7 @@ class Store:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
-            lists = {}
+            lists: dict[str, str] = {}
             for r in rows:
                 if r.not_applicable is not None:
                     lists.setdefault(list_key(r.not_applicable), r.not_applicable)

@@ -98,9 +98,9 @@ def to_diagnostics(
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) in _DATE_ZH:
             reason = _DATE_ZH[str(err["ctx"]["error"])]
             diag = Diagnostic("E205", f"「{dotted}」的日期「{clip(err.get('input'))}」无效：{reason}", smap.value(path), hint="日期写成 YYYY-MM-DD，例如 2021-09-01")
-        elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape" and _non_ascii(err.get("input")):
+        elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape" and (found := _non_ascii(err.get("input"))):
             text = str(err.get("input"))
-            i, ch = _non_ascii(text)
+            i, ch = found
             pos = smap.value(path)
             diag = Diagnostic("E307", f"规则编号「{clip(text)}」中有全角或形近字符「{ch}」", SourcePos(pos.file, pos.line, pos.col + i),
                               hint="编号只用半角英文字母、数字、「-」「_」「.」")

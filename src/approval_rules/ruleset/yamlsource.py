@@ -244,7 +244,7 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
-class _PyLoader(yaml.SafeLoader):
+class _PyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML's types are a separate stub package
     """The pure-Python loader, whose composer recurses once per level: it stops at the limit."""
 
     _depth = 0

@@ -47,7 +47,7 @@ def hash_token(token: str) -> str:
 
 
 def load_tokens(path: str | Path) -> list[dict[str, Any]]:
-    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = json.loads(Path(path).read_text(encoding="utf-8"))
     for e in entries:
         bad = [r for r in e["roles"] if r not in ROLES]
         if bad:
