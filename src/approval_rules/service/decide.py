@@ -62,7 +62,10 @@ def _problems(exc: ProjectFileError, json_syntax: bool = False) -> ApiError:
 def _shifted(smap: SourceMap, prefix: tuple[Any, ...]) -> SourceMap:
     out = SourceMap(smap.file, lines=smap.lines)
     n = len(prefix)
-    for table, dest in ((smap.values, out.values), (smap.keys, out.keys), (smap.scalars, out.scalars)):
+    tables: tuple[tuple[dict[Any, Any], dict[Any, Any]], ...] = (
+        (smap.values, out.values), (smap.keys, out.keys), (smap.scalars, out.scalars),
+    )
+    for table, dest in tables:
         for path, pos in table.items():
             if path[:n] == prefix:
                 dest[path[n:]] = pos

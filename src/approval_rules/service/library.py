@@ -93,7 +93,8 @@ class Library:
 
     def failure(self) -> dict[str, Any] | None:
         try:
-            return json.loads((self.root / "LAST_FAILURE.json").read_text(encoding="utf-8"))
+            failure: dict[str, Any] = json.loads((self.root / "LAST_FAILURE.json").read_text(encoding="utf-8"))
+            return failure
         except (OSError, ValueError):
             return None
 
@@ -147,6 +148,6 @@ class Library:
             if not self.path(manifest["revision"]).exists():
                 os.replace(staging, self.path(manifest["revision"]))
             self._point(manifest["revision"])
-            return manifest["revision"]
+            return str(manifest["revision"])
         finally:
             shutil.rmtree(staging, ignore_errors=True)
