@@ -14,7 +14,7 @@ from ..lang.expr import Node, Path, walk
 from ..lang.interpreter import partially
 from ..lang.typecheck import Checked
 from ..model import facts
-from ..ruleset.models import Effective, Rule, RuleSetHeader
+from ..ruleset.models import Effect, Effective, LegalEffect, Rule, RuleSetHeader
 from ..ruleset.yamlsource import SourceMap
 from .closures import Fn
 from .codegen import compile_plan
@@ -88,8 +88,8 @@ class CompiledRule:
     title: str
     digest: str
     ruleset_id: str
-    effect: str
-    legal_effect: str | None
+    effect: Effect
+    legal_effect: LegalEffect | None
     effective: Effective
     when: Condition
     require: Condition

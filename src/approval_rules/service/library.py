@@ -22,12 +22,13 @@ from ..authoring.lint import lint
 from ..core.diagnostics import Diagnostic, RulesError
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
+from ..engine.contract import RuleSetRefDict
 from ..ruleset.loader import load_rules
 from .bundles import BundleError, manifest_bytes, manifest_for, unpack, verify
 from .records import now_iso
 
 
-def ruleset_refs(book: RuleBook) -> list[dict[str, str]]:
+def ruleset_refs(book: RuleBook) -> list[RuleSetRefDict]:
     return [r.to_dict() for r in book.refs]
 
 
