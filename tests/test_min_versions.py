@@ -21,6 +21,11 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 
+def _norm(name: str) -> str:
+    # pip lists typing_extensions for typing-extensions (PEP 503 names compare normalised)
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def test_lowest_supported_versions_pass_the_bundled_cases(tmp_path: Path) -> None:
     pinned = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", CONSTRAINTS.read_text(encoding="utf-8"), re.M))
     assert set(pinned) == {"pydantic", "PyYAML", "click", "jinja2", "typing-extensions"}
@@ -30,8 +35,8 @@ def test_lowest_supported_versions_pass_the_bundled_cases(tmp_path: Path) -> Non
     install = _run([str(bin_dir / "pip"), "install", "-q", "-c", str(CONSTRAINTS), str(ROOT)], tmp_path)
     assert install.returncode == 0, install.stderr
     listed = _run([str(bin_dir / "pip"), "list", "--format=freeze"], tmp_path).stdout
-    installed = {k.lower(): v for k, v in re.findall(r"^([^=\s]+)==(\S+)$", listed, re.M)}
-    assert {k.lower(): v for k, v in pinned.items()} == {k.lower(): installed[k.lower()] for k in pinned}
+    installed = {_norm(k): v for k, v in re.findall(r"^([^=\s]+)==(\S+)$", listed, re.M)}
+    assert {_norm(k): v for k, v in pinned.items()} == {_norm(k): installed.get(_norm(k)) for k in pinned}
 
     cases = _run([str(bin_dir / "approval-rules"), "test"], tmp_path)
     assert cases.returncode == 0, cases.stdout + cases.stderr
@@ -40,3 +45,7 @@ def test_lowest_supported_versions_pass_the_bundled_cases(tmp_path: Path) -> Non
     check = _run([str(bin_dir / "approval-rules"), "check", "--format", "json", str(CASE)], tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     assert '"decision": "approve"' in check.stdout
+
+    schema = _run([str(bin_dir / "approval-rules"), "schema", "decision"], tmp_path)
+    assert schema.returncode == 0, schema.stderr
+    assert '"DecisionDict"' in schema.stdout

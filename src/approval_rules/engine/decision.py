@@ -111,7 +111,7 @@ class Decision:
     not_applicable: list[str]
     corrections: list[CorrectionDict] = field(default_factory=list)  # the one 补正 list (一次告知)
     to_verify: list[VerificationDict] = field(default_factory=list)  # 待核查事项 for the reviewer
-    filled: list[Any] = field(default_factory=list)  # engine.premises.Filled: presumed, derived, context
+    filled: list[Any] = field(default_factory=list)  # engine.premises.Filled (which imports this module): presumed, derived, context
 
     def filled_of(self, kind: str) -> list[FilledDict]:
         return [f.to_dict() for f in self.filled if f.kind == kind]

@@ -26,6 +26,7 @@ from ..ruleset.loader import LoadedRuleSet
 from ..ruleset.yamlsource import SourceMap
 from ..ruleset.models import Citation, Derivation, Effective, Presumption
 from .book import CitationRef, citation_out
+from .contract import FilledDict
 from .codegen import compile_fast
 
 Fn = Callable[[tuple[Any, ...]], Any]
@@ -73,7 +74,7 @@ class Filled:
     citations: Sequence[Any] = field(default_factory=tuple)  # CitationOut in force on the day
     source: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FilledDict:
         value = self.value
         if isinstance(value, _dt.date):
             value = value.isoformat()
