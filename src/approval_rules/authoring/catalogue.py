@@ -12,6 +12,7 @@ import datetime as _dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -173,7 +174,7 @@ def _template(rule: CompiledRule) -> str:
     types = {n: d.type for n, d in rule.definitions.items()}
     titles = {n: d.title for n, d in rule.definitions.items()}
 
-    def title(m: re.Match) -> str:
+    def title(m: re.Match[str]) -> str:
         inner = m.group(1).strip()
         if inner in SPECIAL_PLACEHOLDERS:
             return f"〔{SPECIAL_PLACEHOLDERS[inner]}〕"
@@ -255,7 +256,7 @@ def rule_sets(book: RuleBook, laws: list[Law]) -> list[RuleSetPart]:
     return [RuleSetPart(r, sorted(by_set[r.id], key=lambda e: (e.rule.id, e.rule.effective.start))) for r in book.rulesets]
 
 
-def _context(book: RuleBook, generated: _dt.date | None) -> dict:
+def _context(book: RuleBook, generated: _dt.date | None) -> dict[str, Any]:
     laws = build(book)
     return {
         "laws": laws, "sets": rule_sets(book, laws), "index": index, "date_zh": date_zh, "unverified_marker": UNVERIFIED,

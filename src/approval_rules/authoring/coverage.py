@@ -12,6 +12,7 @@ prints), as OPA's coverage is a tracer. Three kinds of item:
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -85,8 +86,8 @@ class CoverageReport:
 class _Collector:
     def __init__(self, book: RuleBook):
         self.rules: dict[int, Item] = {}
-        self.articles: dict[tuple, Item] = {}
-        self.conditions: dict[tuple[int, Node, int], Item] = {}
+        self.articles: dict[tuple[Any, ...], Item] = {}
+        self.conditions: dict[tuple[int, BoolOp, int], Item] = {}
         self.flipped: dict[tuple[int, Node], dict[Any, list[str]]] = {}
         for rule in book.rules:
             self.rules[id(rule)] = Item("rule", _rule_key(rule), rule.title, rule.pos)
@@ -108,7 +109,7 @@ class _Collector:
                             "condition", label, prose.cond(operand), cond.positions(operand)
                         )
 
-    def add(self, case: str, day, traces: list[RuleTrace]) -> None:
+    def add(self, case: str, day: _dt.date, traces: list[RuleTrace]) -> None:
         for rt in traces:
             rule = rt.rule
             item = self.rules[id(rule)]
@@ -148,7 +149,7 @@ class _Collector:
         return CoverageReport(items)
 
 
-def _article_key(c: CitationRef) -> tuple:
+def _article_key(c: CitationRef) -> tuple[Any, ...]:
     # A citation that is not pinned to a version cites the same article in every version.
     return (c.law, c.law_version if c.pinned else None, c.article)
 

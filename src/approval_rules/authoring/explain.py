@@ -8,6 +8,7 @@ first: a reader asks why the decision is what it is before asking how every rule
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from ..engine.closures import Trace
@@ -57,7 +58,7 @@ def _json_value(value: Any) -> Any:
 class _Tree:
     """The condition tree of one traced condition, with every node's value(s)."""
 
-    def __init__(self, cond: Condition | DefinitionInfo, trace: Trace, titles: dict[str, str], native: set[Node]):
+    def __init__(self, cond: Condition | DefinitionInfo, trace: Trace, titles: dict[str, str], native: AbstractSet[Node]):
         self.cond = cond
         self.native = native
         self.values: dict[Node, list[Any]] = {}
@@ -93,7 +94,7 @@ class _Tree:
         return not isinstance(node, (Literal, ListLit, Period))
 
 
-def explain_rule(rt: RuleTrace, native: set[Node] = frozenset(), outcome: str | None = None) -> dict[str, Any]:
+def explain_rule(rt: RuleTrace, native: AbstractSet[Node] = frozenset(), outcome: str | None = None) -> dict[str, Any]:
     """One rule's explanation; ``native`` marks sub-conditions another backend left to the native evaluator."""
     rule = rt.rule
     titles = {n: d.title for n, d in rule.definitions.items()}
@@ -159,7 +160,8 @@ def explain(
     project, filled = prepare(book, project, day, profile)
     day, traces = trace_case(book, project, as_of)
     decisive = _decisive(decision, {rt.rule.id: rt.rule for rt in traces})
-    native: set[Node] = set(backend.native_nodes(book)) if hasattr(backend, "native_nodes") else set()
+    native_nodes = getattr(backend, "native_nodes", None)
+    native: set[Node] = set(native_nodes(book)) if native_nodes is not None else set()
     outcomes: dict[int, str] = {}
     if backend is not None:
         _, verdicts = backend.verdicts(book, project, day)

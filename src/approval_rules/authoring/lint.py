@@ -11,13 +11,14 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..lang import analysis
 from ..engine.book import CompiledRule, RuleBook
 from ..engine.compiler import compile_rules
 from ..core.diagnostics import Diagnostic, RulesError, Severity, SourcePos, sort_diagnostics
 from ..lang.parser import parse
-from ..lang.expr import canonical, walk
+from ..lang.expr import Node, canonical, walk
 from ..lang.expr import Path as PathNode
 from ..ruleset.loader import display_name, load_rules, rule_set_dirs
 from ..lang.typecheck import check_value
@@ -100,7 +101,7 @@ def _unverified(book: RuleBook, rule: CompiledRule) -> list[Diagnostic]:
     return out
 
 
-def _paths_read(node, rule: CompiledRule, seen: set[str]) -> set[str]:
+def _paths_read(node: Node, rule: CompiledRule, seen: set[str]) -> set[str]:
     """Dotted paths a condition reads, including through the definitions it uses."""
     out: set[str] = set()
     for n in walk(node):
@@ -151,7 +152,7 @@ def _constant_conditions(rule: CompiledRule, budget: analysis.Budget) -> list[Di
 
 
 def _contradictions(book: RuleBook, budget: analysis.Budget) -> list[Diagnostic]:
-    groups: dict[tuple, list[CompiledRule]] = {}
+    groups: dict[tuple[Any, ...], list[CompiledRule]] = {}
     for rule in book.rules:
         groups.setdefault(canonical(rule.when.node), []).append(rule)
     out = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .casetest import case_files
 from .catalogue import describe
@@ -109,7 +109,7 @@ def _meaning(rule: CompiledRule) -> dict[str, Any]:
     }
 
 
-def _shown(rule: CompiledRule, name: str) -> str | list[str]:
+def _shown(rule: CompiledRule, name: str) -> str | Sequence[str]:
     """A field as a person reads it: conditions as written, the rest as the catalogue words them."""
     src = rule.source
     if name in ("when", "require"):
@@ -183,9 +183,9 @@ def render_text(d: RuleDiff) -> str:
     lines = [f"规则变化 {len(d.rules)} 条："]
     for r in d.rules:
         lines.append(f"  {kind[r.kind]} {r.rule_id}" + (f"：{'、'.join(r.aspects)}" if r.aspects else ""))
-        for c in r.changes:
-            lines.append(f"    {FIELD_ZH[c.field]}")
-            lines += [f"      {label}{_line(value)}" for label, value in (("旧：", c.old), ("新：", c.new))]
+        for change in r.changes:
+            lines.append(f"    {FIELD_ZH[change.field]}")
+            lines += [f"      {label}{_line(value)}" for label, value in (("旧：", change.old), ("新：", change.new))]
     lines.append(f"案卷 {d.checked} 件，决定改变 {d.decisions_changed} 件，问题清单改变 {len(d.cases) - d.decisions_changed} 件：")
     for c in d.cases:
         head = f"  {c.source}（{c.case_id}）：{DECISION_ZH[c.before]} → {DECISION_ZH[c.after]}"

@@ -27,7 +27,7 @@ import socket
 import tempfile
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
@@ -56,7 +56,7 @@ class Part(NamedTuple):
     first: int = 0
 
 
-def _bag():  # noqa: ANN202 - dask.bag, imported here so that the package never needs Dask
+def _bag() -> Any:  # dask.bag, imported here so that the package never needs Dask
     try:
         import dask.bag
     except ImportError as exc:

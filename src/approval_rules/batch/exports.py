@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from ..engine.decision import DECISION_ZH
 from .rows import Row, decision_line
@@ -90,17 +90,17 @@ def label_zh(decision: str) -> str:
     return DECISION_ZH.get(decision, ERROR_ZH)
 
 
-def _problems(row: Row) -> list[dict]:
+def _problems(row: Row) -> list[dict[str, Any]]:
     return json.loads(row.errors) if row.errors else []
 
 
-def _where(p: dict) -> str:
+def _where(p: dict[str, Any]) -> str:
     if not p.get("file"):
         return ""
     return f"{p['file']}:{p['line']}:{p['col']}"
 
 
-def problem_text(p: dict) -> str:
+def problem_text(p: dict[str, Any]) -> str:
     """One diagnostic of an error row as ``file:line:col: error CODE: message`` (what ``check`` prints)."""
     where = _where(p)
     text = f"{where + ': ' if where else ''}{p.get('severity', 'error')} {p['code']}: {p['message']}"

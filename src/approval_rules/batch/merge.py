@@ -26,6 +26,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .rows import Row
 from .store import Store, StoreError, fault_zh
@@ -142,8 +143,9 @@ def _write(tmp: Path, sources: list[Store], keep: int) -> Merged:
     return result
 
 
-def _copy_runs(db, source: Store, cols: list[str], order: int, when: dict, places: dict, result: Merged) -> dict[int, int]:
-    renumber = {}
+def _copy_runs(db: sqlite3.Connection, source: Store, cols: list[str], order: int, when: dict[int, tuple[float, int]],
+               places: dict[int, tuple[str, int]], result: Merged) -> dict[int, int]:
+    renumber: dict[int, int] = {}
     for run in source.runs():
         old = run["id"]
         if run["status"] == "running":
@@ -152,6 +154,7 @@ def _copy_runs(db, source: Store, cols: list[str], order: int, when: dict, place
             run["source_store"], run["source_run"] = source.path, old
         values = [run.get(c) for c in cols]
         new = db.execute(f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values).lastrowid
+        assert new is not None  # an INSERT always has a row id
         renumber[old] = new
         when[new] = (_instant(run.get("started_at")), order)
         places[new] = (run["source_store"], run["source_run"])
@@ -159,7 +162,8 @@ def _copy_runs(db, source: Store, cols: list[str], order: int, when: dict, place
     return renumber
 
 
-def _merge_row(db, new: tuple, when: dict, places: dict, lists: set[str], result: Merged, keep: int) -> None:
+def _merge_row(db: sqlite3.Connection, new: tuple[Any, ...], when: dict[int, tuple[float, int]], places: dict[int, tuple[str, int]],
+               lists: set[str], result: Merged, keep: int) -> None:
     row, rules, option, run_id, last = new
     have = db.execute(
         "SELECT c.run_id, c.decision, c.findings, c.passed, l.ids, c.ruleset_hash, c.as_of, c.source, c.failing"

@@ -66,7 +66,7 @@ class RuleStat:
     ruleset: str
     cases: int = 0
     unknown: int = 0
-    effects: Counter = field(default_factory=Counter)
+    effects: Counter[str] = field(default_factory=Counter)
     citations: list[str] = field(default_factory=list)
 
 
@@ -77,7 +77,7 @@ class Correction:
     rule_id: str
     title: str
     cases: int = 0
-    missing: Counter = field(default_factory=Counter)
+    missing: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
 
@@ -86,8 +86,8 @@ class Facts:
     """What the report needs, gathered in one pass over the store."""
 
     table: CaseTable
-    counts: Counter = field(default_factory=Counter)
-    by_ruleset: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    counts: Counter[str] = field(default_factory=Counter)
+    by_ruleset: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     rules: dict[str, RuleStat] = field(default_factory=dict)
     corrections: dict[str, Correction] = field(default_factory=dict)
 
@@ -96,7 +96,7 @@ class Facts:
         return sum(self.counts.values())
 
 
-def _dicts(text: str | None) -> list[dict] | None:
+def _dicts(text: str | None) -> list[dict[str, Any]] | None:
     """A JSON list of objects (findings, an error row's problems), or None where it does not read."""
     try:
         value = json.loads(text) if text else []
@@ -105,9 +105,9 @@ def _dicts(text: str | None) -> list[dict] | None:
     return value if isinstance(value, list) and all(isinstance(v, dict) for v in value) else None
 
 
-def _parts(row: Row) -> tuple[Row, list[dict]]:
+def _parts(row: Row) -> tuple[Row, list[dict[str, Any]]]:
     """The row and its findings (an error row: its problems); an unreadable row as ``UNREADABLE``."""
-    parts: list[dict] | None
+    parts: list[dict[str, Any]] | None
     if row.decision == "error":
         parts = _dicts(row.errors)
         if parts is not None and not all(isinstance(p.get("code"), str) for p in parts):
@@ -122,7 +122,7 @@ def _parts(row: Row) -> tuple[Row, list[dict]]:
     return row, parts
 
 
-def _wants_correction(f: dict) -> bool:
+def _wants_correction(f: dict[str, Any]) -> bool:
     return f.get("effect") != "info" and (f.get("outcome") == "unknown" or f.get("effect") == "needs_correction")
 
 
@@ -162,7 +162,7 @@ def _pct(n: int, total: int) -> str:
     return f"{100 * n / total:.1f}%" if total else "0%"
 
 
-def _bar(counts: Counter, total: int, kinds: tuple[str, ...]) -> list[dict]:
+def _bar(counts: Counter[str], total: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
     """The stacked bar's segments, in a 1000-wide view box."""
     x, out = 0.0, []
     for k in kinds:
@@ -174,7 +174,7 @@ def _bar(counts: Counter, total: int, kinds: tuple[str, ...]) -> list[dict]:
     return out
 
 
-def _chart(stats: list[RuleStat]) -> dict:
+def _chart(stats: list[RuleStat]) -> dict[str, Any]:
     """Horizontal bars, one per rule: the cases where it failed (in the colour of its effect) and,
     stacked after them, the cases where it could not be decided for a missing fact (hatched)."""
     label_w, bar_w, row_h, pad = 440, 460, 30, 10

@@ -31,7 +31,7 @@ _LINE = re.compile(r"^(.*):(\d+)$")
 class CaseTable:
     """Cases added one at a time (in the order shown), written out once as JSON."""
 
-    def __init__(self, kinds: tuple[str, ...], citation: Callable[[dict], str]):
+    def __init__(self, kinds: tuple[str, ...], citation: Callable[[dict[str, Any]], str]):
         self.kinds = kinds
         self._kind = {k: i for i, k in enumerate(kinds)}
         self._citation = citation
@@ -49,7 +49,7 @@ class CaseTable:
             self.strings.append(text)
         return i
 
-    def _r(self, f: dict) -> int:
+    def _r(self, f: dict[str, Any]) -> int:
         i = self._rule.get(f["rule_id"])
         if i is None:
             cites = "；".join(self._citation(c) for c in f.get("citations") or [])
@@ -57,7 +57,7 @@ class CaseTable:
             self.rules.append([self._s(f["rule_id"]), self._s(f.get("title")), str(f.get("effect") or ""), self._s(cites)])
         return i
 
-    def add(self, row: Row, parts: list[dict]) -> None:
+    def add(self, row: Row, parts: list[dict[str, Any]]) -> None:
         m = _LINE.match(row.source)
         file, line = (m.group(1), int(m.group(2))) if m else (row.source, 0)
         if row.is_error:
@@ -80,5 +80,5 @@ class CaseTable:
         return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _where(p: dict) -> str:
+def _where(p: dict[str, Any]) -> str:
     return f"{p.get('file')}:{p.get('line')}:{p.get('col')}" if p.get("file") else ""

@@ -44,7 +44,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..engine.backends import make_backend
 from ..engine.book import RuleBook
@@ -67,7 +67,7 @@ CHUNK_FIRST, CHUNK_MAX = 8, 256  # chunks sent to workers grow from 8 inputs to 
 class Summary:
     """What a run did: counts per decision (and ``error``), how many decided now and reused."""
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     decided: int = 0
     reused: int = 0
     internal: int = 0
@@ -285,7 +285,7 @@ class Batch:
             yield slots, work
 
     def _run_pool(self, items: Iterable[Item]) -> None:
-        window: deque[tuple[list[Row | None], Future | None]] = deque()
+        window: deque[tuple[list[Row | None], Future[Any] | None]] = deque()
         limit = max(2, 4 * self.jobs)
         forking = "fork" in multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if forking else "spawn")
@@ -308,7 +308,7 @@ class Batch:
             pool.shutdown(wait=True, cancel_futures=True)
             workers._BOOK = None
 
-    def _drain(self, entry: tuple[list[Row | None], Future | None]) -> None:
+    def _drain(self, entry: tuple[list[Row | None], Future[Any] | None]) -> None:
         slots, future = entry
         decided = iter(_result(future) if future is not None else ())
         for row in slots:
@@ -319,11 +319,12 @@ class Batch:
         self._tick()
 
 
-def _result(future: Future) -> list[Row]:
+def _result(future: Future[Any]) -> list[Row]:
     # Wait in short steps so that Ctrl-C is noticed promptly.
     while True:
         try:
-            return future.result(timeout=0.25)
+            rows: list[Row] = future.result(timeout=0.25)
+            return rows
         except TimeoutError:
             continue
 

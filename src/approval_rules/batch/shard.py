@@ -15,12 +15,14 @@ Never Python's ``hash()``: it is salted per process, and the shards of two machi
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Iterator, NamedTuple
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from .inputs import Item
 
 
-class Shard(NamedTuple):
+@dataclass(frozen=True)
+class Shard:
     index: int  # 1..count
     count: int
 

@@ -135,8 +135,8 @@ class Store:
     # --- runs -----------------------------------------------------------------------------
 
     def start_run(
-        self, *, rulesets: list[dict], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str, jobs: int,
-        shard: str | None = None,
+        self, *, rulesets: list[dict[str, Any]], ruleset_hash: str, as_of_option: str, argv: list[str], rules: str,
+        jobs: int, shard: str | None = None,
     ) -> int:
         try:
             cur = self.db.execute(
@@ -149,6 +149,7 @@ class Store:
             )
         except sqlite3.Error as exc:
             raise StoreError(fault_zh(f"结果库 {self.path}", exc)) from exc
+        assert cur.lastrowid is not None  # set by the INSERT
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, *, total: int, decided: int, reused: int, errors: int,
@@ -190,7 +191,7 @@ class Store:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
-            lists = {}
+            lists: dict[str, str] = {}
             for r in rows:
                 if r.not_applicable is not None:
                     lists.setdefault(list_key(r.not_applicable), r.not_applicable)
@@ -239,7 +240,7 @@ class Store:
         refer, approve; then by case id).
         """
         sql = row_select(self.db)
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " WHERE c.last_run=?"
             args = (run_id,)
@@ -253,7 +254,7 @@ class Store:
 
     def counts(self, run_id: int | None = None) -> dict[str, int]:
         sql = "SELECT decision, count(*) FROM cases"
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if run_id is not None:
             sql += " WHERE last_run=?"
             args = (run_id,)

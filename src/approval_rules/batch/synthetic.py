@@ -82,7 +82,7 @@ def load_templates(directory: str | Path | None) -> list[Template]:
             except ApprovalRulesError:
                 continue
             data = loaded.project.model_dump(mode="json", by_alias=True, exclude_none=True)
-            decision = loaded.expect.decision if loaded.expect else "unknown"
+            decision: str = loaded.expect.decision if loaded.expect else "unknown"
             out.append(Template(path.stem, domain_of(data, path), decision, json.dumps(data, ensure_ascii=False)))
     have = {t.domain for t in out}
     for name, (decision, data) in _BUILTIN.items():
@@ -121,7 +121,7 @@ class Generator:
     # --- variations -------------------------------------------------------------------------
 
     def _vary(self, t: Template, i: int, rng: random.Random) -> dict[str, Any]:
-        data = json.loads(t.text)
+        data: dict[str, Any] = json.loads(t.text)
         _identity(data, f"syn-{self.seed}-{i:07d}", rng)
         if rng.random() < 0.5:
             _shift_dates(data, _dt.timedelta(days=rng.randint(-365, 365)))
@@ -183,7 +183,7 @@ def _shift_dates(data: dict[str, Any], delta: _dt.timedelta) -> None:
                 pass
 
 
-def _lists(node: Any, out: list[list]) -> list[list]:
+def _lists(node: Any, out: list[list[Any]]) -> list[list[Any]]:
     if isinstance(node, dict):
         for v in node.values():
             _lists(v, out)

@@ -16,6 +16,7 @@ import threading
 import time
 import weakref
 from importlib import metadata as _metadata
+from typing import Any
 
 from ..core.diagnostics import ApprovalRulesError, Diagnostic, SourcePos
 from ..engine.backends import make_backend
@@ -56,7 +57,8 @@ def ruleset_refs(book: RuleBook) -> list[dict[str, str]]:
 
 def ruleset_hash(refs: list[dict[str, str]]) -> str:
     """One hash for the rule sets and the engine: equal hashes decide every input the same way."""
-    text = _dumps({"engine": ENGINE_VERSION, "rulesets": sorted(refs, key=lambda r: r["id"])})
+    payload: dict[str, Any] = {"engine": ENGINE_VERSION, "rulesets": sorted(refs, key=lambda r: r["id"])}
+    text = _dumps(payload)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -138,7 +140,7 @@ _JSON_FIELDS = frozenset(("findings", "passed", "not_applicable", "errors", "not
 def _storable(row: Row) -> Row:
     """The row with lone surrogates (from ``\\ud800`` in a JSON file, say) escaped: SQLite and the
     UTF-8 exports refuse them, and one such case must not stop the batch."""
-    return Row(*(storable(v, name in _JSON_FIELDS) if isinstance(v, str) else v for name, v in zip(Row._fields, row)))
+    return Row._make(storable(v, name in _JSON_FIELDS) if isinstance(v, str) else v for name, v in zip(Row._fields, row))
 
 
 def _input_problem(item: Item, exc: BaseException) -> Diagnostic:

@@ -14,7 +14,7 @@ import click
 
 from ..core.diagnostics import ApprovalRulesError, os_error_zh
 from . import authoring, check, merge, migrate, screen, serve  # noqa: F401 - each module adds its commands to the group
-from .common import EXIT_INPUT, EXIT_INTERNAL, cli, sqlite_error_zh
+from .common import EXIT_INPUT, EXIT_INTERNAL, cli as cli, sqlite_error_zh
 
 
 def main() -> None:

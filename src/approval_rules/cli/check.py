@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..core.diagnostics import ProjectFileError
+from ..engine.contract import decision_schema
 from ..engine.evaluator import evaluate
 from ..engine.render import decision_text
 from ..model.project import ProjectFile
@@ -59,10 +60,11 @@ def check(
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["case", "rules"]))
+@click.argument("what", type=click.Choice(["case", "rules", "decision"]))
 def schema(what: str) -> None:
-    """输出项目文件（case）或规则文件（rules）的 JSON Schema。
+    """输出项目文件（case）、规则文件（rules）或审查决定（decision，check --format json 的输出）的 JSON Schema。
 
     模式由程序生成，不读取任何规则集，所以没有 --rules。"""
-    doc = ProjectFile.model_json_schema(by_alias=True) if what == "case" else rules_schema()
+    schemas = {"case": lambda: ProjectFile.model_json_schema(by_alias=True), "rules": rules_schema, "decision": decision_schema}
+    doc = schemas[what]()
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))

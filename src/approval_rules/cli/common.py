@@ -6,6 +6,7 @@ import datetime as _dt
 import os
 import sqlite3
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
@@ -29,11 +30,11 @@ EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 1, 2, 3
 class InputError(click.ClickException):
     exit_code = EXIT_INPUT
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.message, err=True)
 
 
-def _date(ctx, param, value):  # noqa: ANN001 - click callback
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date | None:
     if value is None:
         return None
     try:
@@ -53,7 +54,7 @@ backend_option = click.option(
 )
 
 
-def _profile(ctx, param, value):  # noqa: ANN001 - click callback
+def _profile(ctx: click.Context, param: click.Parameter, value: str | None) -> Profile | None:
     try:
         return load_profile(value) if value else None
     except ProjectFileError as exc:
@@ -127,7 +128,7 @@ def sources(rules_path: str | None, cases: tuple[str, ...] | None = None, *, aut
             chosen = (str(cases_dir()),)
             bundled.append("案例")
     # In a source checkout (or an editable install) the working copy is the package's own: nothing to tell apart.
-    if used and not _same(project / "rules", rules_dir()):
+    if used and project is not None and not _same(project / "rules", rules_dir()):
         where = "当前目录" if _same(project, Path.cwd()) else "上级目录"
         named = "、".join(p + "/" for _, p in used)
         click.echo(f"使用{where}的{'和'.join(k for k, _ in used)}：{named}（不是安装包中的副本）", err=True)
@@ -153,7 +154,7 @@ def sqlite_error_zh(exc: sqlite3.DatabaseError) -> str:
 class Command(click.Command):
     """A command whose usage line reads 用法：approval-rules check [选项] FILES…"""
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003 - click's signature
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
@@ -162,7 +163,7 @@ class Group(click.Group):
     command_class = Command
     group_class = type  # nested groups (bundle, token) are Groups like this one
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003 - click's signature
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
         super().__init__(*args, **kwargs)

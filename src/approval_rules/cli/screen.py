@@ -6,6 +6,7 @@ import datetime as _dt
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TextIO, cast
 
 import click
 
@@ -78,7 +79,7 @@ def screen(
     except StoreError as exc:
         raise InputError(str(exc)) from None
     try:
-        out = open(output, "w", encoding="utf-8", newline="") if to_file else sys.stdout  # noqa: SIM115
+        out: TextIO = open(cast(str, output), "w", encoding="utf-8", newline="") if to_file else sys.stdout  # noqa: SIM115
     except OSError as exc:
         if store is not None:
             store.close()

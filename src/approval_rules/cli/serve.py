@@ -11,6 +11,8 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import click
 
@@ -20,7 +22,7 @@ from .common import InputError, cli
 _NEEDS_EXTRA = "需要安装可选依赖：pip install 'approval-rules[service]'"
 
 
-def _service_modules():
+def _service_modules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]:
     try:
         from ..service import auth, bundles, config, declog, library  # noqa: F401
     except ImportError as exc:
@@ -185,7 +187,7 @@ def bundle_keygen(private_file: str, public_file: str) -> None:
     click.echo(f"已生成密钥对：私钥 {private_file}，公钥 {public_file}")
 
 
-def _bundle_problem(exc) -> str:  # noqa: ANN001 - bundles.BundleError, imported lazily
+def _bundle_problem(exc: Any) -> str:  # bundles.BundleError, imported lazily
     lines = [exc.message]
     lines += [d.render() for d in exc.diagnostics]
     lines += [f"{c['file']}:{c['line']}: " + "；".join(c["problems"]) for c in exc.failing]

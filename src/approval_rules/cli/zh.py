@@ -99,6 +99,6 @@ def install() -> None:
     for name in _CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):
-            module._ = zh.gettext
+            setattr(module, "_", zh.gettext)
         if hasattr(module, "ngettext"):
-            module.ngettext = zh.ngettext
+            setattr(module, "ngettext", zh.ngettext)

@@ -10,7 +10,7 @@ import difflib
 import errno
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Iterable
+from typing import Any, Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -113,7 +113,7 @@ class Diagnostic:
     def slug(self) -> str:
         return CODES[self.code].slug if self.code in CODES else self.code
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         p = self.pos
         return (p.file, p.line, p.col, self.code) if p else ("", 0, 0, self.code)
 
@@ -125,7 +125,7 @@ class Diagnostic:
             text += f"\n  提示: {self.hint}"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         p = self.pos
         return {
             "file": p.file if p else None,

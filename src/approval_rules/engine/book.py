@@ -14,7 +14,7 @@ from ..lang.expr import Node, Path, walk
 from ..lang.interpreter import partially
 from ..lang.typecheck import Checked
 from ..model import facts
-from ..ruleset.models import Effective, Rule, RuleSetHeader
+from ..ruleset.models import Effect, Effective, LegalEffect, Rule, RuleSetHeader
 from ..ruleset.yamlsource import SourceMap
 from .closures import Fn
 from .codegen import compile_plan
@@ -52,7 +52,7 @@ class Condition:
     fast: Fn
     traced: Fn
     positions: Callable[[Node], SourcePos]
-    record: Callable[[tuple, dict], Any]  # fast, also adding label → value of each fact it consults
+    record: Callable[[tuple[Any, ...], dict[str, Any]], Any]  # fast, also adding label → value of each fact it consults
 
 
 @dataclass
@@ -68,7 +68,7 @@ class DefinitionInfo:
     fast: Fn
     traced: Fn
     positions: Callable[[Node], SourcePos]
-    record: Callable[[tuple, dict], Any]  # fast, also adding the facts it consults to a dict
+    record: Callable[[tuple[Any, ...], dict[str, Any]], Any]  # fast, also adding the facts it consults to a dict
 
 
 @dataclass
@@ -88,8 +88,8 @@ class CompiledRule:
     title: str
     digest: str
     ruleset_id: str
-    effect: str
-    legal_effect: str | None
+    effect: Effect
+    legal_effect: LegalEffect | None
     effective: Effective
     when: Condition
     require: Condition
@@ -100,7 +100,7 @@ class CompiledRule:
     pos: SourcePos
     chapter: str | None
     source: Rule
-    path: tuple = ()  # where the rule sits in its file, e.g. ("rules", 3)
+    path: tuple[Any, ...] = ()  # where the rule sits in its file, e.g. ("rules", 3)
     template: list[str | Placeholder] = field(default_factory=list)  # the message cut at its placeholders
     definitions: dict[str, DefinitionInfo] = field(default_factory=dict)
     # Where the citations in force change, and the citations from each change on: one attribute
@@ -169,9 +169,9 @@ class RuleBook:
     _readers: dict[str, frozenset[int]] = field(default_factory=dict)
     _bounds: list[_dt.date] = field(default_factory=list)
     _segments: list[list[CompiledRule]] = field(default_factory=list)
-    _index: dict[tuple, "Candidates"] = field(default_factory=dict)
-    _plans: dict[tuple, Callable[[tuple], list]] = field(default_factory=dict)
-    _partial: dict[int, dict[tuple, Any]] = field(default_factory=dict)
+    _index: dict[tuple[Any, ...], "Candidates"] = field(default_factory=dict)
+    _plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], list[Any]]] = field(default_factory=dict)
+    _partial: dict[int, dict[tuple[Any, ...], Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.refs = tuple(RuleSetRef(r.id, r.version, r.sha256) for r in self.rulesets)  # shared by every decision
@@ -227,12 +227,12 @@ class RuleBook:
             plan_key = (tuple((id(rule), applies) for rule, applies in hit.plan), routing)
             hit.decide = self._plans.get(plan_key)
             if hit.decide is None:
-                known = {attrs: value for attrs, value in zip(ROUTING, routing) if value is not None}
+                known: dict[tuple[str, ...], Any] = {attrs: value for attrs, value in zip(ROUTING, routing) if value is not None}
                 hit.decide = self._plans[plan_key] = compile_plan(hit.plan, known)
             self._index[key] = hit
         return hit
 
-    def _partially(self, rule: CompiledRule, routing: tuple) -> Any:
+    def _partially(self, rule: CompiledRule, routing: tuple[Any, ...]) -> Any:
         """The rule's ``when`` with only ``routing`` known, memoised on the routing facts it reads."""
         if rule._reads is None:
             rule._reads = _routing_reads(rule)
@@ -257,7 +257,7 @@ class Candidates:
 
     plan: list[tuple[CompiledRule, bool | None]]
     never_ids: list[str]
-    decide: Callable[[tuple], list] | None = None  # the plan as one generated function
+    decide: Callable[[tuple[Any, ...]], list[Any]] | None = None  # the plan as one generated function
     rules: list[CompiledRule] = field(default_factory=list)  # the plan's rules, in order
 
 
@@ -268,7 +268,7 @@ ROUTING = (
 )
 
 
-def _routing(project: Any) -> tuple:
+def _routing(project: Any) -> tuple[Any, ...]:
     values = []
     for parent, attr in ROUTING:
         obj = getattr(project, parent)
@@ -307,7 +307,7 @@ class _Known:
         return None
 
 
-def _known(routing: tuple) -> _Known:
+def _known(routing: tuple[Any, ...]) -> _Known:
     parts: dict[str, dict[str, Any]] = {}
     for (parent, attr), value in zip(ROUTING, routing):
         if value is not None:

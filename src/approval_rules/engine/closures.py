@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where
 from ..lang.typecheck import Checked, PathRef
 from ..lang.values import UNKNOWN, days_between, finite, months_between, shift, years_between
 
-Fn = Callable[[tuple], Any]
+Fn = Callable[[tuple[Any, ...]], Any]
 U = UNKNOWN
 
 _CMP = {
@@ -56,7 +56,7 @@ class _Compiler:
         if not self.traced:
             return fn
 
-        def record(ctx: tuple, fn: Fn = fn, node: Node = node) -> Any:
+        def record(ctx: tuple[Any, ...], fn: Fn = fn, node: Node = node) -> Any:
             value = fn(ctx)
             ctx[2].events.append((node, value))
             return value
@@ -76,7 +76,7 @@ class _Compiler:
             case Not(operand=o):
                 inner = self.build(o)
 
-                def not_(ctx: tuple) -> Any:
+                def not_(ctx: tuple[Any, ...]) -> Any:
                     v = inner(ctx)
                     return U if v is U else not v
 
@@ -109,7 +109,7 @@ class _Compiler:
         if not self.traced:
             return getter
 
-        def traced_path(ctx: tuple) -> Any:
+        def traced_path(ctx: tuple[Any, ...]) -> Any:
             value = getter(ctx)
             ctx[2].facts.append((_label(ref, ctx[2]), None if value is U else value))
             return value
@@ -122,7 +122,7 @@ class _Compiler:
         stop = op == "or"  # the value that decides: True for or, False for and
         traced = self.traced
 
-        def kleene(ctx: tuple) -> Any:
+        def kleene(ctx: tuple[Any, ...]) -> Any:
             unknown = False
             decided = False
             for fn in fns:
@@ -146,14 +146,14 @@ class _Compiler:
             if isinstance(node.right, ListLit) and all(isinstance(i, Literal) for i in node.right.items):
                 values = frozenset(i.value for i in node.right.items)  # type: ignore[attr-defined]
 
-                def in_const(ctx: tuple) -> Any:
+                def in_const(ctx: tuple[Any, ...]) -> Any:
                     v = left(ctx)
                     return U if v is U else (v in values) != negate
 
                 return in_const
             right = self.build(node.right)
 
-            def in_(ctx: tuple) -> Any:
+            def in_(ctx: tuple[Any, ...]) -> Any:
                 v, r = left(ctx), right(ctx)
                 if v is U or r is U:
                     return U
@@ -163,7 +163,7 @@ class _Compiler:
         right = self.build(node.right)
         cmp = _CMP[node.op]
 
-        def compare(ctx: tuple) -> Any:
+        def compare(ctx: tuple[Any, ...]) -> Any:
             a = left(ctx)
             b = right(ctx)
             if a is U or b is U:
@@ -173,7 +173,7 @@ class _Compiler:
         return compare
 
     def between(self, v: Fn, lo: Fn, hi: Fn) -> Fn:
-        def between(ctx: tuple) -> Any:
+        def between(ctx: tuple[Any, ...]) -> Any:
             a, b, c = v(ctx), lo(ctx), hi(ctx)
             if a is U or b is U or c is U:
                 return U
@@ -187,14 +187,14 @@ class _Compiler:
         if isinstance(node.right, Period):
             amount, unit = node.right.amount * sign, node.right.unit
 
-            def date_shift(ctx: tuple) -> Any:
+            def date_shift(ctx: tuple[Any, ...]) -> Any:
                 d = left(ctx)
                 right(ctx)
                 return U if d is U else shift(d, amount, unit)
 
             return date_shift
 
-        def number(ctx: tuple) -> Any:
+        def number(ctx: tuple[Any, ...]) -> Any:
             a, b = left(ctx), right(ctx)
             if a is U or b is U:
                 return U
@@ -205,7 +205,7 @@ class _Compiler:
     def list_literal(self, items: tuple[Node, ...]) -> Fn:
         fns = [self.build(i) for i in items]
 
-        def list_(ctx: tuple) -> Any:
+        def list_(ctx: tuple[Any, ...]) -> Any:
             out = [f(ctx) for f in fns]
             return U if any(v is U for v in out) else out
 
@@ -221,7 +221,7 @@ class _Compiler:
         if name == "submitted":
             inner = self.build(node.args[0])
 
-            def submitted(ctx: tuple) -> bool:
+            def submitted(ctx: tuple[Any, ...]) -> bool:
                 doc = inner(ctx)
                 return doc is not U and doc.present is True
 
@@ -230,7 +230,7 @@ class _Compiler:
             fn = {"days_between": days_between, "months_between": months_between, "years_between": years_between}[name]
             a, b = self.build(node.args[0]), self.build(node.args[1])
 
-            def dates(ctx: tuple) -> Any:
+            def dates(ctx: tuple[Any, ...]) -> Any:
                 x, y = a(ctx), b(ctx)
                 return U if x is U or y is U else fn(x, y)
 
@@ -249,7 +249,7 @@ class _Compiler:
         traced = self.traced
         name = node.name
 
-        def elements(ctx: tuple):
+        def elements(ctx: tuple[Any, ...]) -> Iterator[tuple[Any, Any, bool]]:
             """Yield (filter value, per-element value) for each element of the list."""
             items = source(ctx)
             if items is U:
@@ -270,7 +270,7 @@ class _Compiler:
 
         if name == "any":
 
-            def any_(ctx: tuple) -> Any:
+            def any_(ctx: tuple[Any, ...]) -> Any:
                 unknown = found = False
                 for c, p, missing in elements(ctx):
                     if missing:
@@ -287,7 +287,7 @@ class _Compiler:
             return any_
         if name == "all":
 
-            def all_(ctx: tuple) -> Any:
+            def all_(ctx: tuple[Any, ...]) -> Any:
                 unknown = broken = False
                 for c, p, missing in elements(ctx):
                     if missing:
@@ -304,7 +304,7 @@ class _Compiler:
             return all_
         if name == "count":
 
-            def count(ctx: tuple) -> Any:
+            def count(ctx: tuple[Any, ...]) -> Any:
                 n = 0
                 unknown = False
                 for c, _, missing in elements(ctx):
@@ -318,7 +318,7 @@ class _Compiler:
 
             return count
 
-        def sum_(ctx: tuple) -> Any:
+        def sum_(ctx: tuple[Any, ...]) -> Any:
             total: Any = 0
             unknown = False
             for c, p, missing in elements(ctx):
@@ -345,7 +345,7 @@ def _getter(slot: int, attrs: tuple[str, ...]) -> Fn:
     if len(attrs) == 1:
         (a,) = attrs
 
-        def get1(ctx: tuple) -> Any:
+        def get1(ctx: tuple[Any, ...]) -> Any:
             v = getattr(ctx[slot], a)
             return U if v is None else v
 
@@ -353,7 +353,7 @@ def _getter(slot: int, attrs: tuple[str, ...]) -> Fn:
     if len(attrs) == 2:
         a, b = attrs
 
-        def get2(ctx: tuple) -> Any:
+        def get2(ctx: tuple[Any, ...]) -> Any:
             v = getattr(ctx[slot], a)
             if v is None:
                 return U
@@ -362,7 +362,7 @@ def _getter(slot: int, attrs: tuple[str, ...]) -> Fn:
 
         return get2
 
-    def get_n(ctx: tuple) -> Any:
+    def get_n(ctx: tuple[Any, ...]) -> Any:
         v = ctx[slot]
         for a in attrs:
             v = getattr(v, a)
@@ -374,7 +374,7 @@ def _getter(slot: int, attrs: tuple[str, ...]) -> Fn:
 
 
 def _finite(getter: Fn) -> Fn:
-    def get_finite(ctx: tuple) -> Any:
+    def get_finite(ctx: tuple[Any, ...]) -> Any:
         v = getter(ctx)
         return v if v is U or finite(v) else U
 

@@ -14,24 +14,25 @@ from this module. ``compile`` sees only that text, and ``SAFE_SOURCE`` checks it
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ..lang.expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, Path, Period, Where, canonical
 from ..lang.typecheck import Checked
 from ..lang.values import UNKNOWN, days_between, finite, months_between, shift, years_between
 
-Fn = Callable[[tuple], Any]
+Fn = Callable[[tuple[Any, ...]], Any]
+Recorder = Callable[[tuple[Any, ...], dict[str, Any]], Any]  # also adds each fact it consults to the dict
 _CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 # Everything generated code may consist of: identifiers, K[n] constants, operators, punctuation, layout.
 SAFE_SOURCE = re.compile(r"^[A-Za-z0-9_\s\[\]\(\)\.,:=<>!+\-*]*$")
 
 
 class _Gen:
-    def __init__(self, checked: Checked, definitions: dict[str, Fn]):
+    def __init__(self, checked: Checked, definitions: Mapping[str, Callable[..., Any]]):  # Fn or Recorder
         self.checked = checked
         self.definitions = definitions
         self.consts: list[Any] = []
-        self.defs: list[Fn] = []
+        self.defs: list[Callable[..., Any]] = []
         self.lines: list[str] = []
         self.n = 0
 
@@ -56,7 +57,7 @@ class _Expr:
     quantifiers, which need loops, are computed by statements before the expression.
     """
 
-    def __init__(self, gen: _Gen, record: bool = False, memo: bool = False, known: dict | None = None):
+    def __init__(self, gen: _Gen, record: bool = False, memo: bool = False, known: dict[tuple[str, ...], Any] | None = None):
         self.g = gen
         # Facts known when the code is generated (a plan's routing facts): folded into constants.
         self.known: dict[tuple[str, ...], Any] = known or {}
@@ -196,9 +197,10 @@ class _Expr:
 
     def quantifier(self, node: Call, ind: int, scopes: list[str]) -> str:
         g = self.g
-        source, cond = node.args[0], None
+        source = node.args[0]
+        cond: Node | None = None
         if isinstance(source, Where):
-            source, cond = source.source, source.cond
+            cond, source = source.cond, source.source
         per = node.args[1] if len(node.args) > 1 else None
         items = self.expr(source, ind, scopes)
         t, u, e = self.tmp(), self.tmp(), f"e{len(scopes) + 1}"
@@ -252,19 +254,19 @@ class _Expr:
 _MISS = object()  # a definition not yet computed in this plan evaluation
 
 
-def _rec(out: dict, label: str, value: Any) -> Any:
+def _rec(out: dict[str, Any], label: str, value: Any) -> Any:
     if label not in out:
         out[label] = None if value is UNKNOWN else value
     return value
 
 
-def _rec_list(out: dict, label: str, value: Any) -> Any:
+def _rec_list(out: dict[str, Any], label: str, value: Any) -> Any:
     if value is UNKNOWN and label not in out:
         out[label] = None
     return value
 
 
-def _load(source: str, kind: str, g: _Gen, **extra: Any) -> Callable:
+def _load(source: str, kind: str, g: _Gen, **extra: Any) -> Callable[..., Any]:
     """The one function defined by generated ``source``, after checking it holds no rule text.
 
     Its globals: the generator's constants (K) and definitions (D), UNKNOWN, the date and number helpers
@@ -278,10 +280,11 @@ def _load(source: str, kind: str, g: _Gen, **extra: Any) -> Callable:
         "FINITE": finite, **extra,
     }
     exec(compile(source, f"<approval-rules {kind}>", "exec"), namespace)  # noqa: S102 - see module docstring
-    return namespace[source[4 : source.index("(")]]
+    fn: Callable[..., Any] = namespace[source[4 : source.index("(")]]
+    return fn
 
 
-def compile_recorder(node: Node, checked: Checked, definitions: dict[str, Fn] | None = None) -> Callable[[tuple, dict], Any]:
+def compile_recorder(node: Node, checked: Checked, definitions: dict[str, Recorder] | None = None) -> Recorder:
     """The condition evaluated as ``compile_fast`` does, adding every fact it consults to ``out``.
 
     ``definitions`` are the definitions' own recorders. Short-circuit is respected, so a
@@ -305,7 +308,7 @@ def compile_fast(node: Node, checked: Checked, definitions: dict[str, Fn] | None
     return fn
 
 
-def compile_plan(rules: list[tuple[Any, bool | None]], known: dict[tuple[str, ...], Any] | None = None) -> Callable[[tuple], list]:
+def compile_plan(rules: list[tuple[Any, bool | None]], known: dict[tuple[str, ...], Any] | None = None) -> Callable[[tuple[Any, ...]], list[Any]]:
     """One generated function deciding a whole plan of rules (see ``compiler.Candidates``).
 
     Each entry is (compiled rule, True if it surely applies else None); the function returns
@@ -316,7 +319,7 @@ def compile_plan(rules: list[tuple[Any, bool | None]], known: dict[tuple[str, ..
     """
     g = _Gen(None, {})  # type: ignore[arg-type]
     x = _Expr(g, memo=True, known=known)
-    whens: dict[tuple, str] = {}
+    whens: dict[tuple[Any, ...], str] = {}
     results: list[str] = []
     for rule, applies in rules:
         g.definitions = {n: d.fast for n, d in rule.definitions.items()}

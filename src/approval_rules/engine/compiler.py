@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 from ..model import facts
 from .premises import Premise, compile_premises, conflicts, ordered
@@ -22,6 +22,7 @@ from ..lang.openlists import close_open_lists
 from ..lang.parser import OffsetError, parse
 from ..lang.expr import BoolOp, Call, Compare, ListLit, Literal, Node, Path, walk
 from ..ruleset.loader import LoadedRuleSet, RuleEntry
+from ..ruleset.yamlsource import SourceMap
 from ..model.project import DOCUMENTS
 from ..ruleset.models import Citation, Effective, Source, SourceVersion
 from ..lang.typecheck import Checked, check_condition, check_value
@@ -64,19 +65,19 @@ class _RuleCompiler:
                 self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
                 continue
             checked = check_value(node, self.def_types)
-            for e in checked.errors:
-                self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
+            for err in checked.errors:
+                self.diags.append(Diagnostic(err.code, err.message, smap.offset(path, err.offset), hint=err.hint))
             if checked.errors:
                 continue
             fns = self.def_fns
             self.definitions[name] = DefinitionInfo(
                 name, d.title, d.value, node, checked, checked.types[node],
                 compile_fast(node, checked, {n: f for n, (f, _) in fns.items()}), compile_expr(node, checked, True, fns),
-                lambda n, path=path: smap.offset(path, n.start),
+                _positions(smap, path),
                 compile_recorder(node, checked, {n: d.record for n, d in self.definitions.items()}),
             )
 
-    def premise_citations(self, c: Citation, path: tuple) -> list[CitationRef]:
+    def premise_citations(self, c: Citation, path: tuple[Any, ...]) -> list[CitationRef]:
         smap = self.loaded.maps[self.loaded.files[0]]
         src = self.loaded.header.sources.get(c.source)
         if src is None:
@@ -85,7 +86,7 @@ class _RuleCompiler:
             return []
         return [_citation(c.source, src, v, end, c) for v, end in src.spans() if c.pins(v.version)]
 
-    def error(self, entry: RuleEntry, path: tuple, code: str, message: str, hint: str | None = None, key: bool = False) -> None:
+    def error(self, entry: RuleEntry, path: tuple[Any, ...], code: str, message: str, hint: str | None = None, key: bool = False) -> None:
         smap = self.loaded.maps[entry.file]
         full = entry.path + path
         pos = smap.key(full) if key else smap.value(full)
@@ -143,8 +144,8 @@ class _RuleCompiler:
             self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), entry.rule.id, e.hint))
             return None
         checked = check_condition(node, self.def_types)
-        for e in checked.errors:
-            self.diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), entry.rule.id, e.hint))
+        for err in checked.errors:
+            self.diags.append(Diagnostic(err.code, err.message, smap.offset(path, err.offset), entry.rule.id, err.hint))
         if checked.errors:
             return None
         return self._condition(text, node, checked, lambda n: smap.offset(path, n.start))
@@ -252,15 +253,15 @@ class _RuleCompiler:
                 self.diags.append(Diagnostic("E309", f"占位符「{m.group(0)}」有误：{e.message}", smap.offset(path, offset + e.offset), entry.rule.id, e.hint))
                 continue
             checked = check_value(node, self.def_types)
-            for e in checked.errors:
-                self.diags.append(Diagnostic("E309", f"占位符「{m.group(0)}」有误：{e.message}", smap.offset(path, offset + e.offset), entry.rule.id, e.hint))
+            for err in checked.errors:
+                self.diags.append(Diagnostic("E309", f"占位符「{m.group(0)}」有误：{err.message}", smap.offset(path, offset + err.offset), entry.rule.id, err.hint))
             if not checked.errors:
                 fast = {n: f for n, (f, _) in self.def_fns.items()}
                 out.append(Placeholder(m.group(0), compile_fast(node, checked, fast), checked.types.get(node)))
         return out
 
 
-def _material_node(doc: str, qualified: bool | None, conclusion: list[str] | None) -> Node:
+def _material_node(doc: str, qualified: bool | None, conclusion: Sequence[str] | None) -> Node:
     parts: list[Node] = [Call(0, 0, "submitted", (Path(0, 0, ("materials", doc)),))]
     if qualified:
         parts.append(Compare(0, 0, "==", Path(0, 0, ("materials", doc, "issuer_qualified")), Literal(0, 0, True)))
@@ -268,6 +269,11 @@ def _material_node(doc: str, qualified: bool | None, conclusion: list[str] | Non
         values = tuple(Literal(0, 0, v) for v in conclusion)
         parts.append(Compare(0, 0, "in", Path(0, 0, ("materials", doc, "conclusion")), ListLit(0, 0, values)))
     return parts[0] if len(parts) == 1 else BoolOp(0, 0, "and", tuple(parts))
+
+
+def _positions(smap: SourceMap, path: tuple[Any, ...]) -> Callable[[Node], SourcePos]:
+    """Where a node of the expression at ``path`` is written (``path`` bound now, not at call time)."""
+    return lambda n: smap.offset(path, n.start)
 
 
 def _cut(message: str, placeholders: list[Placeholder]) -> list[str | Placeholder]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
-DecisionKind = Literal["approve", "reject", "needs_correction", "refer"]
+from .contract import (
+    CitationDict, CorrectionDict, DecisionDict, DecisionKind, Effect, FilledDict, FindingDict, LegalEffect, Outcome,
+    RuleSetRefDict, VerificationDict,
+)
+
 DECISION_ZH = {"approve": "准予许可", "reject": "不予许可", "needs_correction": "需补正材料", "refer": "转人工审查"}
 OUTCOME_ZH = {"fail": "不符合", "unknown": "无法判断（缺少事实）"}
 _RANK = {"approve": 0, "refer": 1, "needs_correction": 2, "reject": 3}
@@ -27,7 +31,7 @@ class CitationOut:
     verified: bool
     note: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CitationDict:
         return {
             "law": self.law,
             "law_version": self.law_version.isoformat(),
@@ -44,19 +48,19 @@ class Finding:
     rule_id: str
     title: str
     ruleset: str
-    outcome: Literal["fail", "unknown"]
-    effect: str
+    outcome: Outcome
+    effect: Effect
     message: str
     facts: dict[str, Any]
     citations: Sequence[CitationOut]  # shared between findings of the same rule and period: immutable
     missing: list[str] = field(default_factory=list)
-    legal_effect: str | None = None
+    legal_effect: LegalEffect | None = None
     source: str | None = None  # file:line of the rule
     to_verify: list[str] = field(default_factory=list)  # authority/context facts left unknown
     missing_materials: list[tuple[str, str]] = field(default_factory=list)  # (code, title) not submitted
 
     @property
-    def contributes(self) -> str | None:
+    def contributes(self) -> DecisionKind | None:
         """The decision this finding pushes toward, or None for an informational one.
 
         Unknown for want of an applicant fact: 补正. Unknown only for want of what the authority
@@ -68,7 +72,7 @@ class Finding:
             return "refer" if self.to_verify and not self.missing else "needs_correction"
         return self.effect
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FindingDict:
         return {
             "rule_id": self.rule_id,
             "title": self.title,
@@ -92,7 +96,7 @@ class RuleSetRef:
     version: str
     sha256: str
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> RuleSetRefDict:
         return {"id": self.id, "version": self.version, "sha256": self.sha256}
 
 
@@ -105,14 +109,14 @@ class Decision:
     findings: list[Finding]
     passed: list[str]
     not_applicable: list[str]
-    corrections: list[dict[str, Any]] = field(default_factory=list)  # the one 补正 list (一次告知)
-    to_verify: list[dict[str, Any]] = field(default_factory=list)  # 待核查事项 for the reviewer
-    filled: list[Any] = field(default_factory=list)  # engine.premises.Filled: presumed, derived, context
+    corrections: list[CorrectionDict] = field(default_factory=list)  # the one 补正 list (一次告知)
+    to_verify: list[VerificationDict] = field(default_factory=list)  # 待核查事项 for the reviewer
+    filled: list[Any] = field(default_factory=list)  # engine.premises.Filled (which imports this module): presumed, derived, context
 
-    def filled_of(self, kind: str) -> list[dict[str, Any]]:
+    def filled_of(self, kind: str) -> list[FilledDict]:
         return [f.to_dict() for f in self.filled if f.kind == kind]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DecisionDict:
         return {
             "case_id": self.case_id,
             "decision": self.decision,
@@ -141,7 +145,7 @@ def decide(findings: list[Finding], applicable: int) -> DecisionKind:
     for f in findings:
         c = f.contributes
         if c is not None and _RANK[c] > _RANK[worst]:
-            worst = c  # type: ignore[assignment]
+            worst = c
     return worst
 
 

@@ -13,6 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
+from ..core.dates import as_date
 from ..model import facts
 from .closures import Trace
 from .book import CompiledRule, Condition, RuleBook
@@ -47,7 +48,7 @@ def combine(applies: Any, holds: Any) -> Any:
     return True
 
 
-def violation(rule: CompiledRule, ctx: tuple, applies: Any = None) -> Any:
+def violation(rule: CompiledRule, ctx: tuple[Any, ...], applies: Any = None) -> Any:
     """The rule's violation on one file (see ``combine``); ``applies`` when already known."""
     if applies is None:
         applies = rule.when.fast(ctx)
@@ -75,7 +76,7 @@ def native_verdicts(book: RuleBook, project: ProjectFile, day: _dt.date) -> Verd
 
     What ``evaluate`` does without a backend; the ``native`` backend offers it by name."""
     candidates = book.candidates(day, project)
-    return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))
+    return candidates.never_ids, zip(candidates.rules, candidates.decide((project, day, None)))  # type: ignore[misc]  # RuleBook.candidates always sets decide
 
 
 class BackendUnavailable(RuntimeError):
@@ -88,7 +89,7 @@ def close_lists(project: ProjectFile) -> ProjectFile:
     Format 1 files had no flags and their lists were read as complete: they keep that meaning.
     From format 2 a list is complete only when declared so; ``false`` reads as not declared.
     """
-    update = {}
+    update: dict[str, bool | None] = {}
     legacy = project.format_version in (None, 1)
     for name, flag in facts.open_lists().items():
         declared = getattr(project, flag)
@@ -115,14 +116,15 @@ def prepare(
 
 
 def evaluate(
-    book: RuleBook, project: ProjectFile, as_of: _dt.date | None = None, case_id: str | None = None,
+    book: RuleBook, project: ProjectFile, as_of: _dt.date | str | None = None, case_id: str | None = None,
     backend: Backend | None = None, profile: Profile | None = None,
 ) -> Decision:
     """Decide one project file under the rules in force on its decision date.
 
     ``profile`` is the deployment's (receiving authority, strict mode); see ``ruleset.profile``.
+    ``as_of`` may be ISO text (``"2024-01-01"``) as well as a date.
     """
-    day = decision_date(project, as_of)
+    day = decision_date(project, None if as_of is None else as_date(as_of, "as_of（决定日期）"))
     original = project
     project, filled = prepare(book, project, day, profile)
     findings: list[Finding] = []
@@ -255,7 +257,7 @@ def missing_facts(rule: CompiledRule, project: ProjectFile, day: _dt.date) -> li
     return sorted(found)
 
 
-def fill_message(rule: CompiledRule, ctx: tuple, missing: list[str]) -> str:
+def fill_message(rule: CompiledRule, ctx: tuple[Any, ...], missing: list[str]) -> str:
     if not rule.placeholders:
         return rule.message
     out = []

@@ -8,17 +8,16 @@ the authority can establish (待核查事项), which never goes to the applicant
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..model import facts
+from .contract import CorrectionDict, CorrectionKind, VerificationDict
 from .decision import Finding
 
 
-def corrections(findings: list[Finding]) -> list[dict[str, Any]]:
+def corrections(findings: list[Finding]) -> list[CorrectionDict]:
     """Each item the applicant must supply or correct, once, in the order first met."""
-    items: dict[tuple[str, str], dict[str, Any]] = {}
+    items: dict[tuple[str, str], CorrectionDict] = {}
 
-    def add(kind: str, key: str, text: str, f: Finding) -> None:
+    def add(kind: CorrectionKind, key: str, text: str, f: Finding) -> None:
         item = items.setdefault((kind, key), {"kind": kind, "key": key, "item": text, "rules": []})
         if f.rule_id not in item["rules"]:
             item["rules"].append(f.rule_id)
@@ -39,9 +38,9 @@ def corrections(findings: list[Finding]) -> list[dict[str, Any]]:
     return list(items.values())
 
 
-def verifications(findings: list[Finding]) -> list[dict[str, Any]]:
+def verifications(findings: list[Finding]) -> list[VerificationDict]:
     """Each fact the reviewing authority must establish before deciding, with the rules and law."""
-    items: dict[str, dict[str, Any]] = {}
+    items: dict[str, VerificationDict] = {}
     for f in findings:
         for path in f.to_verify:
             item = items.setdefault(path, {"fact": path, "title": facts.title_of(path), "rules": [], "citations": []})

@@ -14,19 +14,25 @@ import datetime as _dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
+from pydantic import BaseModel
+
 from ..core.diagnostics import Diagnostic, SourcePos, suggest
-from ..lang.expr import walk
+from ..lang.expr import Node, walk
 from ..lang.parser import OffsetError, parse
-from ..lang.typecheck import check_condition, check_value
+from ..lang.typecheck import Checked, check_condition, check_value
 from ..lang.values import UNKNOWN
 from ..model import facts
 from ..model.project import ProjectFile
 from ..ruleset.loader import LoadedRuleSet
-from ..ruleset.models import Citation, Effective
+from ..ruleset.yamlsource import SourceMap
+from ..ruleset.models import Citation, Derivation, Effective, Presumption
 from .book import CitationRef, citation_out
+from .contract import FilledDict
 from .codegen import compile_fast
 
-Fn = Callable[[tuple], Any]
+Fn = Callable[[tuple[Any, ...]], Any]
+# ``Premise`` has a field named ``type``, which hides the builtin in its annotations.
+ModelClass = type[BaseModel]
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class Premise:
     ruleset: str
     pos: SourcePos
     reads: frozenset[str] | None = None  # the facts its when/value read; None: possibly any
-    models: tuple[type, ...] = ()  # the model class holding each attribute along ``attrs``
+    models: tuple[ModelClass, ...] = ()  # the model class holding each attribute along ``attrs``
     after: frozenset[str] | None = None  # facts of earlier entries it reads (None: possibly any)
     # Where the citations in force change, and the citations from each change on (made in ``ordered``).
     cited_table: tuple[tuple[_dt.date, ...], tuple[tuple[Any, ...], ...]] = ((), ())
@@ -77,7 +83,7 @@ class Filled:
     citations: Sequence[Any] = field(default_factory=tuple)  # CitationOut in force on the day
     source: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FilledDict:
         value = self.value
         if isinstance(value, _dt.date):
             value = value.isoformat()
@@ -95,14 +101,15 @@ class Filled:
 
 
 def compile_premises(
-    ls: LoadedRuleSet, def_types: dict, def_fns: dict, cite: Callable[[Citation, tuple], list[CitationRef]],
+    ls: LoadedRuleSet, def_types: dict[str, Any], def_fns: dict[str, Any], cite: Callable[[Citation, tuple[Any, ...]], list[CitationRef]],
 ) -> tuple[list[Premise], list[Diagnostic]]:
     """The header's derivations then presumptions, type-checked against the fact catalogue."""
     header = ls.header
     smap = ls.maps[ls.files[0]]
     out: list[Premise] = []
     diags: list[Diagnostic] = []
-    for key, entries in (("derive", header.derive), ("presume", header.presume)):
+    sections: tuple[tuple[str, Sequence[Derivation | Presumption]], ...] = (("derive", header.derive), ("presume", header.presume))
+    for key, entries in sections:
         for i, p in enumerate(entries):
             at = (key, i)
             fields = facts.lookup(tuple(p.fact.split(".")))
@@ -150,21 +157,24 @@ def conflicts(premises: list[Premise]) -> list[Diagnostic]:
     return diags
 
 
-def _expr(text, path, smap, diags, def_types, def_fns, condition: bool):
+def _expr(
+    text: str, path: tuple[Any, ...], smap: SourceMap, diags: list[Diagnostic], def_types: dict[str, Any],
+    def_fns: dict[str, Any], condition: bool,
+) -> tuple[Fn, facts.Type | None, frozenset[str] | None] | None:
     try:
         node = parse(text)
     except OffsetError as e:
         diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
         return None
     checked = check_condition(node, def_types) if condition else check_value(node, def_types)
-    for e in checked.errors:
-        diags.append(Diagnostic(e.code, e.message, smap.offset(path, e.offset), hint=e.hint))
+    for err in checked.errors:
+        diags.append(Diagnostic(err.code, err.message, smap.offset(path, err.offset), hint=err.hint))
     if checked.errors:
         return None
     return compile_fast(node, checked, {n: f for n, (f, _) in def_fns.items()}), checked.types.get(node), _reads(node, checked)
 
 
-def _reads(node, checked) -> frozenset[str] | None:
+def _reads(node: Node, checked: Checked) -> frozenset[str] | None:
     """The fact paths an expression reads; None when it uses a definition (it may read anything)."""
     found = set()
     for n in walk(node):
@@ -224,14 +234,14 @@ def get(obj: Any, attrs: tuple[str, ...]) -> Any:
     return obj
 
 
-def _model_chain(fields: list) -> list[type]:
-    out: list[type] = [ProjectFile]
+def _model_chain(fields: list[Any]) -> list[ModelClass]:
+    out: list[ModelClass] = [ProjectFile]
     for f in fields[:-1]:
         out.append(f.type.model)
     return out
 
 
-def _merge(obj: Any, model: type, updates: dict[str, Any]) -> Any:
+def _merge(obj: Any, model: ModelClass, updates: dict[str, Any]) -> Any:
     """``obj`` (frozen; None makes a new ``model``) with nested ``updates`` applied, one copy per level."""
     if obj is None:
         obj = _empty(model)
@@ -241,10 +251,10 @@ def _merge(obj: Any, model: type, updates: dict[str, Any]) -> Any:
     return _copy(obj, flat)
 
 
-_EMPTY: dict[type, Any] = {}
+_EMPTY: dict[ModelClass, Any] = {}
 
 
-def _empty(model: type) -> Any:
+def _empty(model: ModelClass) -> Any:
     """An instance of ``model`` with every field at its default, made once: the models are frozen."""
     hit = _EMPTY.get(model)
     if hit is None:
@@ -268,17 +278,17 @@ def _copy(obj: Any, update: dict[str, Any]) -> Any:
     return new
 
 
-def put(obj: Any, model: type, attrs: tuple[str, ...], value: Any) -> Any:
+def put(obj: Any, model: ModelClass, attrs: tuple[str, ...], value: Any) -> Any:
     """``obj`` (frozen) with ``attrs`` set to ``value``, creating missing parents."""
     chain = [model]
-    current = model
+    current: Any = model  # a model class; the fact catalogue types it loosely
     for attr in attrs[:-1]:
         current = facts.type_of(current.model_fields[attr].annotation).model
         chain.append(current)
     return _merge(obj, model, _nest(attrs, tuple(chain), value, {}))
 
 
-def _nest(attrs: tuple[str, ...], models: tuple[type, ...], value: Any, into: dict) -> dict:
+def _nest(attrs: tuple[str, ...], models: tuple[ModelClass, ...], value: Any, into: dict[str, Any]) -> dict[str, Any]:
     level = into
     for k, attr in enumerate(attrs):
         if k == len(attrs) - 1:
@@ -313,7 +323,7 @@ def apply(
     """
     filled: list[Filled] = []
     pending: dict[str, Premise] = {}
-    updates: dict = {}
+    updates: dict[str, Any] = {}
     for p in premises:
         if (p.kind == "presume" and not presume) or p.fact in pending or not p.in_force(day):
             continue

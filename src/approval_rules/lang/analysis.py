@@ -58,10 +58,10 @@ class _Facts:
         return None
 
 
-def _atoms(nodes: list[tuple[Node, Checked]]) -> dict[tuple, tuple[PathRef, set]] | None:
+def _atoms(nodes: list[tuple[Node, Checked]]) -> dict[tuple[Any, ...], tuple[PathRef, set[Any]]] | None:
     """The facts the conditions read, each with its candidate values; None if not analysable."""
-    atoms: dict[tuple, tuple[PathRef, set]] = {}
-    presence: set[tuple] = set()
+    atoms: dict[tuple[Any, ...], tuple[PathRef, set[Any]]] = {}
+    presence: set[tuple[Any, ...]] = set()
     for node, checked in nodes:
         for n in walk(node):
             if isinstance(n, (Arith, Where)) or (isinstance(n, Call) and n.name not in ("exists", "submitted")):
@@ -95,15 +95,15 @@ def _atoms(nodes: list[tuple[Node, Checked]]) -> dict[tuple, tuple[PathRef, set]
     return atoms
 
 
-_POOL = {
+_POOL: dict[str, list[Any]] = {
     "date": [_dt.date(2020, 1, d) for d in (1, 2, 3)], "int": [0, 1, 2], "number": [0, 1, 2], "string": ["a", "b"],
 }
 
 
-def _literals(n: Compare, checked: Checked, atoms: dict) -> None:
+def _literals(n: Compare, checked: Checked, atoms: dict[tuple[Any, ...], tuple[PathRef, set[Any]]]) -> None:
     sides = [(n.left, n.right), (n.right, n.left)]
-    refs = [checked.paths.get(x) if isinstance(x, Path) else None for x in (n.left, n.right)]
-    if all(r is not None for r in refs):
+    refs = [ref for x in (n.left, n.right) if isinstance(x, Path) and (ref := checked.paths.get(x)) is not None]
+    if len(refs) == 2:
         # Two facts compared with each other: give both the same few ordered values.
         for ref in refs:
             key = ref.attrs if ref.scope == 0 else ("as_of",)
@@ -128,7 +128,7 @@ def _literals(n: Compare, checked: Checked, atoms: dict) -> None:
                 values.add(v + "\u0000other")
 
 
-def _project(assignment: dict[tuple, Any]) -> tuple[_Facts, Any]:
+def _project(assignment: dict[tuple[Any, ...], Any]) -> tuple[_Facts, Any]:
     root = _Facts()
     as_of = _dt.date(2020, 1, 1)
     for attrs, value in sorted(assignment.items(), key=lambda kv: len(kv[0])):
@@ -148,7 +148,7 @@ def _project(assignment: dict[tuple, Any]) -> tuple[_Facts, Any]:
     return root, as_of
 
 
-def outcomes(conditions: list[tuple[Node, Checked]], budget: Budget | None = None) -> set[tuple] | None:
+def outcomes(conditions: list[tuple[Node, Checked]], budget: Budget | None = None) -> set[tuple[Any, ...]] | None:
     """Every combination of truth values the conditions can take together (unknown excluded).
 
     Raises ``Truncated`` when the work exceeds ``budget`` (a fresh ``Budget`` if none is given).
@@ -165,7 +165,7 @@ def outcomes(conditions: list[tuple[Node, Checked]], budget: Budget | None = Non
         return None
     nodes = sum(1 for node, _ in conditions for _ in walk(node))
     (budget or Budget()).spend(total * nodes)
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for combo in itertools.product(*domains):
         root, as_of = _project(dict(zip(keys, combo)))
         result = tuple(interpret(node, checked, root, as_of) for node, checked in conditions)

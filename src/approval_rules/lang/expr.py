@@ -7,7 +7,7 @@ analysis, code generation) walks them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 
 @dataclass
@@ -122,14 +122,14 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, pre-order."""
     yield node
     for child in children(node):
         yield from walk(child)
 
 
-def canonical(node: Node) -> tuple:
+def canonical(node: Node) -> tuple[Any, ...]:
     """A form of the AST that ignores layout: equal for conditions that say the same thing.
 
     Offsets are dropped, the operands of ``and``/``or`` and the items of a literal list are
@@ -149,7 +149,7 @@ def canonical(node: Node) -> tuple:
         case BoolOp(op=op, operands=ops):
             return (op, tuple(sorted((canonical(o) for o in ops), key=repr)))
         case Compare(op=op, left=left, right=right):
-            sides = (canonical(left), canonical(right))
+            sides: tuple[tuple[Any, ...], ...] = (canonical(left), canonical(right))
             if op in ("==", "!="):
                 sides = tuple(sorted(sides, key=repr))
             return ("cmp", op, sides)

@@ -58,10 +58,10 @@ class Interpreter:
         # is unknown too. A result that is still definite then holds for every completed file.
         self.partial = partial
 
-    def eval(self, node: Node, scopes: tuple = ()) -> Any:
+    def eval(self, node: Node, scopes: tuple[Any, ...] = ()) -> Any:
         return self.run(node, scopes)[0]
 
-    def run(self, node: Node, scopes: tuple = ()) -> Result:
+    def run(self, node: Node, scopes: tuple[Any, ...] = ()) -> Result:
         """Value and blame of ``node``; ``scopes`` holds (element, label) for each enclosing list."""
         match node:
             case Literal(value=v):
@@ -111,7 +111,7 @@ class Interpreter:
                 return self.call(node, scopes)
         raise AssertionError(node)
 
-    def fact(self, node: Path, scopes: tuple) -> Result:
+    def fact(self, node: Path, scopes: tuple[Any, ...]) -> Result:
         ref = self.checked.paths[node]
         if ref.scope == -2:
             def_node, def_checked = self.definitions[ref.attrs[0]]
@@ -131,7 +131,7 @@ class Interpreter:
             return UNKNOWN, frozenset({label})
         return value, NONE
 
-    def call(self, node: Call, scopes: tuple) -> Result:
+    def call(self, node: Call, scopes: tuple[Any, ...]) -> Result:
         args = node.args
         if node.name in ("exists", "submitted"):
             value = self.run(args[0], scopes)[0]
@@ -147,10 +147,11 @@ class Interpreter:
             return fn[node.name](results[0][0], results[1][0]), NONE
         return self.quantify(node, scopes)
 
-    def quantify(self, node: Call, scopes: tuple) -> Result:
-        source, cond = node.args[0], None
+    def quantify(self, node: Call, scopes: tuple[Any, ...]) -> Result:
+        source = node.args[0]
+        cond: Node | None = None
         if isinstance(source, Where):
-            source, cond = source.source, source.cond
+            cond, source = source.cond, source.source
         items, blame = self.run(source, scopes)
         if items is UNKNOWN:
             return UNKNOWN, blame
@@ -176,11 +177,11 @@ class Interpreter:
         if doubtful:
             return UNKNOWN, _blame(doubtful)
         chosen = [v for s, v in pairs if s[0] is True]
-        blame = _strict(chosen)
-        return (UNKNOWN, blame) if blame is not None else (sum(v for v, _ in chosen), NONE)
+        unknown = _strict(chosen)
+        return (UNKNOWN, unknown) if unknown is not None else (sum(v for v, _ in chosen), NONE)
 
 
-def _label(ref: Any, scopes: tuple) -> str:
+def _label(ref: Any, scopes: tuple[Any, ...]) -> str:
     names = ".".join(ref.names)
     return names if ref.scope <= 0 else f"{scopes[ref.scope - 1][1]}.{names}"
 

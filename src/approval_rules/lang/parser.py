@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from . import limits
-from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, OffsetError, Path, Period, Where
+from .expr import Arith, Between, BoolOp, Call, Compare, ListLit, Literal, Node, Not, OffsetError as OffsetError, Path, Period, Where
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ class _Parser:
             raise self.unexpected()
         return node
 
-    def _nested(self):
+    def _nested(self) -> None:
         # Only bounds the recursion of this parser; ``limits.tree`` measures the finished tree.
         self.depth += 1
         if self.depth > limits.MAX_DEPTH:
@@ -158,7 +158,7 @@ class _Parser:
     def and_expr(self) -> Node:
         return self._bool("and", self.not_expr)
 
-    def _bool(self, op: str, operand) -> Node:
+    def _bool(self, op: str, operand: Callable[[], Node]) -> Node:
         first = operand()
         items = [first]
         while self.at(op):

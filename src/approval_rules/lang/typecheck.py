@@ -264,7 +264,8 @@ class Checker:
             for a in node.args:
                 self.check(a)
             return self.error(node, "E306", f"函数「{node.name}」的参数个数不对", desc)
-        return getattr(self, f"_fn_{node.name}")(node)
+        result: Type = getattr(self, f"_fn_{node.name}")(node)
+        return result
 
     def _fn_exists(self, node: Call) -> Type:
         arg = node.args[0]

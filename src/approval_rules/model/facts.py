@@ -96,7 +96,8 @@ def type_of(annotation: object) -> Type:
         return Type("enum", labels=Labels("", {v: v for v in values}))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return Type("object", model=annotation)
-    return {bool: BOOL, int: INT, float: NUMBER, str: STRING, _dt.date: DATE}.get(annotation, ANY)  # type: ignore[call-overload]
+    scalars: dict[object, Type] = {bool: BOOL, int: INT, float: NUMBER, str: STRING, _dt.date: DATE}
+    return scalars.get(annotation, ANY)
 
 
 @lru_cache(maxsize=None)

@@ -74,7 +74,7 @@ def load_json(text: str, source: str) -> Any:
         raise ProjectFileError([Diagnostic("E106", f"嵌套层次过深（超过 {MAX_DEPTH} 层）", _at(text, deep, source))])
     duplicated: list[bool] = []
 
-    def pairs(items: list[tuple[str, Any]]) -> dict:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(items)
         if len(out) != len(items):
             duplicated.append(True)
@@ -126,7 +126,7 @@ def _at(text: str, offset: int, source: str) -> SourcePos:
     return SourcePos(source, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
 
 
-def _bad_values(data: Any, path: tuple) -> Any:
+def _bad_values(data: Any, path: tuple[Any, ...]) -> Any:
     """(path, value) of every refused number, and (path, character) of every lone surrogate."""
     if isinstance(data, _Bad):
         yield path, data

@@ -31,7 +31,7 @@ class RuleEntry:
 
     rule: Rule
     file: str
-    path: tuple
+    path: tuple[Any, ...]
     chapter: str | None = None
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from ..model.project.base import Authority, Conclusion, Date, enum
+from ..model.project.base import Authority, Conclusion, Date, Labels
 
 Effect = Literal["reject", "needs_correction", "refer", "info"]
 EFFECT_ZH = {"reject": "不予许可", "needs_correction": "需补正", "refer": "转人工/全面审查", "info": "提示"}
@@ -32,16 +32,22 @@ LEGAL_EFFECTS = {
     "penalty": "可能承担的法律责任",
     "notice": "提示",
 }
-LegalEffect = enum("LegalEffect", LEGAL_EFFECTS)
-Domain = enum(
-    "Domain",
-    {
+LegalEffect = Annotated[
+    Literal[
+        "not_accept", "refuse", "not_approve", "not_pass", "block_start", "block_ops", "correct", "full_review",
+        "suspend", "revoke", "cancel", "penalty", "notice",
+    ],
+    Labels("LegalEffect", LEGAL_EFFECTS),
+]
+Domain = Annotated[
+    Literal["high_risk_entry", "three_simultaneous", "licence_renewal", "other"],
+    Labels("Domain", {
         "high_risk_entry": "高危行业准入",
         "three_simultaneous": "建设项目安全设施三同时",
         "licence_renewal": "安全生产许可证延期/换证",
         "other": "其他",
-    },
-)
+    }),
+]
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 
 
@@ -141,7 +147,7 @@ class Rule(RModel):
         None, title="要求提交的材料"
     )
     effect: Effect = Field(title="不满足时的效果")
-    legal_effect: LegalEffect | None = Field(None, title="法律后果")  # type: ignore[valid-type]
+    legal_effect: LegalEffect | None = Field(None, title="法律后果")
     message: str = Field(title="不满足时的说明（可用 {事实路径} 引用案卷中的值）")
     cite: list[Citation] = Field(default_factory=list, title="法律依据")
     note: str | None = Field(None, title="备注")
@@ -192,7 +198,7 @@ class RuleSetHeader(RModel):
 
     id: str = Field(title="规则集编号")
     title: str = Field(title="规则集名称")
-    domain: Domain = Field(title="审查领域")  # type: ignore[valid-type]
+    domain: Domain = Field(title="审查领域")
     version: Text = Field(title="规则集版本")
     description: str | None = Field(None, title="说明")
     sources: dict[str, Source] = Field(title="引用的法律法规（按版本）")

@@ -9,6 +9,7 @@ rule files declare. One small YAML file per deployment, given to ``check``, ``sc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from ..core.diagnostics import ProjectFileError
 from .loader import _parse_model, _read
@@ -20,7 +21,7 @@ def parse_profile(text: str, source: str) -> Profile:
     profile, _, _, diags = _parse_model(Profile, text, source)
     if diags:
         raise ProjectFileError(diags)
-    return profile
+    return cast(Profile, profile)
 
 
 def load_profile(path: str | Path) -> Profile:

@@ -18,7 +18,7 @@ from ..lang.typecheck import BUILTINS, FUNCTIONS
 SCHEMA_ID = "https://approval-rules.example/schema/rules.schema.json"
 COMMENT = "# yaml-language-server: $schema=../../schema/rules.schema.json"
 
-_ENUM_LABELS: dict[frozenset, dict[str, str]] = {
+_ENUM_LABELS: dict[frozenset[str], dict[str, str]] = {
     frozenset(EFFECT_ZH): EFFECT_ZH,
     frozenset(LEGAL_EFFECTS): LEGAL_EFFECTS,
     frozenset(DOCUMENTS): DOCUMENTS,

@@ -34,7 +34,7 @@ _DATE_ZH = {
 }
 
 
-def locate(smap: SourceMap, data: Any, loc: Iterable[Any], key: bool = False) -> tuple[tuple, Any]:
+def locate(smap: SourceMap, data: Any, loc: Iterable[Any], key: bool = False) -> tuple[tuple[Any, ...], Any]:
     """Walk ``loc`` through ``data``, skipping union tags; return the real path and value."""
     path: list[str | int] = []
     current = data
@@ -51,7 +51,7 @@ def locate(smap: SourceMap, data: Any, loc: Iterable[Any], key: bool = False) ->
     return tuple(path), current
 
 
-def _field_names(model: type[BaseModel], path: tuple, data: Any) -> list[str]:
+def _field_names(model: type[BaseModel], path: tuple[Any, ...], data: Any) -> list[str]:
     """Names allowed at the mapping that holds ``path`` (for 是否指 on a misspelt key)."""
     current = facts.Type("object", model=model)
     for part in path[:-1]:
@@ -75,7 +75,7 @@ def to_diagnostics(
     exc: ValidationError, data: Any, smap: SourceMap, model: type[BaseModel]
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for err in exc.errors(include_url=False):
         etype = err["type"]
         path, _ = locate(smap, data, err["loc"])
@@ -98,9 +98,9 @@ def to_diagnostics(
         elif etype == "value_error" and str(err.get("ctx", {}).get("error")) in _DATE_ZH:
             reason = _DATE_ZH[str(err["ctx"]["error"])]
             diag = Diagnostic("E205", f"「{dotted}」的日期「{clip(err.get('input'))}」无效：{reason}", smap.value(path), hint="日期写成 YYYY-MM-DD，例如 2021-09-01")
-        elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape" and _non_ascii(err.get("input")):
+        elif etype == "value_error" and str(err.get("ctx", {}).get("error")) == "rule_id_shape" and (found := _non_ascii(err.get("input"))):
             text = str(err.get("input"))
-            i, ch = _non_ascii(text)
+            i, ch = found
             pos = smap.value(path)
             diag = Diagnostic("E307", f"规则编号「{clip(text)}」中有全角或形近字符「{ch}」", SourcePos(pos.file, pos.line, pos.col + i),
                               hint="编号只用半角英文字母、数字、「-」「_」「.」")
@@ -149,7 +149,7 @@ def _non_ascii(text: Any) -> tuple[int, str] | None:
     return None
 
 
-def _dotted(path: tuple) -> str:
+def _dotted(path: tuple[Any, ...]) -> str:
     text = ""
     for p in path:
         text += f"[{p}]" if isinstance(p, int) else (f".{p}" if text else str(p))

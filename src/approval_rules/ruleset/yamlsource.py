@@ -176,7 +176,7 @@ class _Builder:
             )
         return value
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -195,7 +195,7 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,), depth)
         return out
 
-    def _merge(self, out: dict, node: yaml.Node, path: Path, depth: int) -> None:
+    def _merge(self, out: dict[str, Any], node: yaml.Node, path: Path, depth: int) -> None:
         """``<<: *a`` built here rather than by PyYAML's flatten_mapping, which copies merged
         pairs before anything counts them (merges of merges double at every level)."""
         here = self.smap.values[path]
@@ -209,7 +209,7 @@ class _Builder:
                 if not self._duplicate(out, path, key, _pos(self.file, node.start_mark)):
                     out[key] = value
 
-    def _duplicate(self, out: dict, path: Path, key: str, pos: SourcePos) -> bool:
+    def _duplicate(self, out: dict[str, Any], path: Path, key: str, pos: SourcePos) -> bool:
         if key not in out:
             return False
         first = self.smap.keys.get(path + (key,))
@@ -244,7 +244,7 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
-class _PyLoader(yaml.SafeLoader):
+class _PyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML's types are a separate stub package
     """The pure-Python loader, whose composer recurses once per level: it stops at the limit."""
 
     _depth = 0

@@ -20,7 +20,8 @@ REVIEW = ("review",)
 
 
 def _service(request: Request) -> Service:
-    return request.app.state.service
+    service: Service = request.app.state.service
+    return service
 
 
 def _request_id(request: Request) -> str:

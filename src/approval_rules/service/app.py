@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable, cast
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ExceptionHandler
 
 from . import metrics, pages
 from .config import Settings
@@ -30,7 +31,7 @@ log = logging.getLogger("approval_rules.service")
 STATIC = Path(__file__).parent / "static"
 
 
-def guarded(route: str, handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+def guarded(route: str, handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     """The handler with its errors answered as JSON (never a traceback) and counted in the metrics."""
 
     async def endpoint(request: Request) -> Response:
@@ -59,6 +60,10 @@ async def _internal(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(500, "internal", "服务内部错误，已记入服务日志（请报告给开发人员）"))
 
 
+# Starlette types every handler as taking any Exception; it calls _http_error only for the key it is under.
+_HANDLERS: dict[Any, ExceptionHandler] = {HTTPException: cast(ExceptionHandler, _http_error), Exception: _internal}
+
+
 def build(service: Service) -> Starlette:
     spec = document()
 
@@ -66,14 +71,14 @@ def build(service: Service) -> Starlette:
         return json_response(spec)
 
     ops_elsewhere = service.settings.ops_port is not None
-    routes = [
+    routes: list[BaseRoute] = [
         Route(e.path, guarded(e.path, e.handler), methods=[e.method])
         for e in ENDPOINTS if not (ops_elsewhere and e.path in OPS_PATHS)
     ]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
     routes += [Route(path, guarded(path, handler), methods=methods) for path, handler, methods in pages.ROUTES]
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _internal})
+    app = Starlette(routes=routes, exception_handlers=_HANDLERS)
     app.state.service = service
     return app
 
@@ -91,6 +96,6 @@ def create_ops_app() -> Starlette:
     """Health and metrics alone, for ``serve --ops-port`` (its own process, the same data dir)."""
     service = Service.create(Settings.from_env())
     routes = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS if e.path in OPS_PATHS]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _internal})
+    app = Starlette(routes=routes, exception_handlers=_HANDLERS)
     app.state.service = service
     return app

@@ -18,6 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROLES = ("decide", "review", "author", "admin")
 ROLE_ZH = {"decide": "审查调用", "review": "审查人员", "author": "规则编写", "admin": "管理员"}
@@ -45,8 +46,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def load_tokens(path: str | Path) -> list[dict]:
-    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+def load_tokens(path: str | Path) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(Path(path).read_text(encoding="utf-8"))
     for e in entries:
         bad = [r for r in e["roles"] if r not in ROLES]
         if bad:

@@ -21,6 +21,7 @@ from ..authoring.casetest import case_files
 from ..core.diagnostics import ApprovalRulesError
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
+from ..engine.contract import RuleSetRefDict
 from ..engine.evaluator import evaluate
 from ..ruleset.loader import load_project, load_rules
 from .library import Library
@@ -39,7 +40,7 @@ class Active:
     _covers: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @property
-    def rulesets(self) -> list[dict[str, str]]:
+    def rulesets(self) -> list[RuleSetRefDict]:
         return [r.to_dict() for r in self.book.refs]
 
     def case_paths(self) -> list[Path]:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ..core.diagnostics import Diagnostic, SourcePos
+from ..engine.contract import RuleSetRefDict
 
 MANIFEST, SIGNATURE = "manifest.json", "signature.json"
 TOP = ("rules", "cases")
@@ -32,7 +33,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 class BundleError(Exception):
     """A bundle that cannot be used; ``diagnostics`` say why, in Chinese."""
 
-    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None, failing: list[dict] | None = None):
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None, failing: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.message = message
         self.diagnostics = diagnostics or []
@@ -60,7 +61,7 @@ def revision_of(files: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def manifest_for(root: Path, rulesets: list[dict[str, str]], engine_version: str) -> dict[str, Any]:
+def manifest_for(root: Path, rulesets: list[RuleSetRefDict], engine_version: str) -> dict[str, Any]:
     files = file_hashes(root)
     return {
         "format": 1,

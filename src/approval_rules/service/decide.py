@@ -60,17 +60,20 @@ def _problems(exc: ProjectFileError, json_syntax: bool = False) -> ApiError:
     return ApiError(422, "invalid_project_file", f"项目文件有 {len(exc.diagnostics)} 处错误，无法审查", exc.diagnostics)
 
 
-def _shifted(smap: SourceMap, prefix: tuple) -> SourceMap:
+def _shifted(smap: SourceMap, prefix: tuple[Any, ...]) -> SourceMap:
     out = SourceMap(smap.file, lines=smap.lines)
     n = len(prefix)
-    for table, dest in ((smap.values, out.values), (smap.keys, out.keys), (smap.scalars, out.scalars)):
+    tables: tuple[tuple[dict[Any, Any], dict[Any, Any]], ...] = (
+        (smap.values, out.values), (smap.keys, out.keys), (smap.scalars, out.scalars),
+    )
+    for table, dest in tables:
         for path, pos in table.items():
             if path[:n] == prefix:
                 dest[path[n:]] = pos
     return out
 
 
-def validate_in(data: Any, text: str | None, source: str, prefix: tuple) -> ProjectFile:
+def validate_in(data: Any, text: str | None, source: str, prefix: tuple[Any, ...]) -> ProjectFile:
     """``data`` (found at ``prefix`` in ``text``) as a project file; diagnostics at their place in ``text``."""
     try:
         return ProjectFile.model_validate({k: v for k, v in data.items() if k != "expect"} if isinstance(data, dict) else data)

@@ -43,7 +43,10 @@ def open_log(dsn: str, busy_timeout_ms: int = 2000) -> DecisionLog:
     return SqliteLog(path, busy_timeout_ms)
 
 
-def search_sql(placeholder: str, case_id, decision, rule, date_from, date_to, refers_to) -> tuple[str, list[Any]]:
+def search_sql(
+    placeholder: str, case_id: str | None, decision: str | None, rule: str | None, date_from: str | None,
+    date_to: str | None, refers_to: str | None,
+) -> tuple[str, list[Any]]:
     """The WHERE clause of a search, shared by both stores (dates compare as ISO text)."""
     where, args = [], []
     for column, value in (("case_id", case_id), ("decision", decision), ("refers_to", refers_to)):
@@ -113,7 +116,9 @@ class Reads:
         rows = self._query(f"SELECT * FROM decisions WHERE decision_id = {self.placeholder}", [decision_id])
         return rows[0] if rows else None
 
-    def search(self, *, case_id=None, decision=None, rule=None, date_from=None, date_to=None, refers_to=None, limit=100):
+    def search(self, *, case_id: str | None = None, decision: str | None = None, rule: str | None = None,
+               date_from: str | None = None, date_to: str | None = None, refers_to: str | None = None,
+               limit: int = 100) -> list[dict[str, Any]]:
         ph = self.placeholder
         where, args = search_sql(ph, case_id, decision, rule, date_from, date_to, refers_to)
         return self._query(f"SELECT * FROM decisions{where} ORDER BY decision_id DESC LIMIT {ph}", args + [int(limit)])

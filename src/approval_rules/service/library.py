@@ -22,12 +22,13 @@ from ..authoring.lint import lint
 from ..core.diagnostics import Diagnostic, RulesError
 from ..engine.book import RuleBook
 from ..engine.compiler import compile_rules
+from ..engine.contract import RuleSetRefDict
 from ..ruleset.loader import load_rules
 from .bundles import BundleError, manifest_bytes, manifest_for, unpack, verify
 from .records import now_iso
 
 
-def ruleset_refs(book: RuleBook) -> list[dict[str, str]]:
+def ruleset_refs(book: RuleBook) -> list[RuleSetRefDict]:
     return [r.to_dict() for r in book.refs]
 
 
@@ -93,7 +94,8 @@ class Library:
 
     def failure(self) -> dict[str, Any] | None:
         try:
-            return json.loads((self.root / "LAST_FAILURE.json").read_text(encoding="utf-8"))
+            failure: dict[str, Any] = json.loads((self.root / "LAST_FAILURE.json").read_text(encoding="utf-8"))
+            return failure
         except (OSError, ValueError):
             return None
 
@@ -147,6 +149,6 @@ class Library:
             if not self.path(manifest["revision"]).exists():
                 os.replace(staging, self.path(manifest["revision"]))
             self._point(manifest["revision"])
-            return manifest["revision"]
+            return str(manifest["revision"])
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..engine.decision import DECISION_ZH
+from ..engine.decision import DECISION_ZH, Decision, Finding
 from ..engine.render import citation_text
 from ..ruleset.models import EFFECT_ZH, LEGAL_EFFECTS
 from .api import DECIDE, REVIEW, _request_id
@@ -34,7 +34,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(html, status_code=status)
 
 
-def _guard(request: Request, roles: tuple[str, ...]):
+def _guard(request: Request, roles: tuple[str, ...]) -> tuple[Any, Response | None]:
     """The caller, or the answer to give instead: the login page (no session) or a refusal (wrong role)."""
     service = request.app.state.service
     try:
@@ -52,8 +52,8 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
-def groups(decision) -> dict[str, list]:
-    out: dict[str, list] = {"reject": [], "needs_correction": [], "refer": [], "info": []}
+def groups(decision: Decision) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {"reject": [], "needs_correction": [], "refer": [], "info": []}
     for f in decision.findings:
         out[f.contributes or "info"].append(f)
     return out

@@ -81,6 +81,7 @@ class PostgresLog(Reads):
             try:
                 with self._conn().cursor() as cur:
                     cur.execute(sql, args)
+                    assert cur.description is not None  # a SELECT has columns
                     names = [d.name for d in cur.description]
                     return [from_values(dict(zip(names, r))) for r in cur.fetchall()]
             except (psycopg.Error, OSError) as exc:

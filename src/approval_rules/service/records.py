@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.contract import DecisionDict, RuleSetRefDict
+
 _MASKED = "***"
 
 
@@ -79,12 +81,12 @@ class LogRow:
     application_id: str
     as_of: str
     revision: str
-    rulesets: list[dict[str, str]]
+    rulesets: list[RuleSetRefDict]
     engine_version: str
     input_sha256: str
     input_masked: Any
     masked: list[str]
-    result: dict[str, Any]
+    result: DecisionDict | dict[str, Any]  # a decision, or a correction / override of one
     decision: str
     rules: list[str] = field(default_factory=list)  # the rule ids of the findings, for search
     latency_ms: float = 0.0

@@ -160,5 +160,5 @@ class AnyAnswer(BaseModel):
     model_config = {"extra": "allow"}
 
 
-MODELS = [ErrorOut, DecisionRequest, DecisionAnswer, BatchRequest, BatchAnswer, ValidateAnswer, LogRecord,
+MODELS: list[type[BaseModel]] = [ErrorOut, DecisionRequest, DecisionAnswer, BatchRequest, BatchAnswer, ValidateAnswer, LogRecord,
           SearchAnswer, OverrideRequest, PlaygroundRequest, AnyAnswer]

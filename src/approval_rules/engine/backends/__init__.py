@@ -16,4 +16,5 @@ def make_backend(name: str) -> Backend:
     """The backend called ``name``; its module (for durable, durable-rules) is imported only when asked for."""
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}")
-    return import_module(f"{__name__}.{name}").make()
+    backend: Backend = import_module(f"{__name__}.{name}").make()
+    return backend

@@ -40,7 +40,7 @@ class DurableError(RuntimeError):
     """durable-rules failed on a file (an exception inside an action, an engine error code)."""
 
 
-class _SyncHost(Host):
+class _SyncHost(Host):  # type: ignore[misc]  # durable-rules ships no type information
     # The stock Host starts two timer threads that race with synchronous calls
     # (assert_fact returning None, error 309, segfaults under threads).
     def _run(self) -> None:
@@ -57,7 +57,7 @@ def normalise(project: ProjectFile, day: _dt.date, lists: set[str]) -> dict[str,
             return [clean(x) for x in v]
         return _value(v)
 
-    doc = clean(project.model_dump(mode="python", by_alias=True, exclude_none=True))
+    doc: dict[str, Any] = clean(project.model_dump(mode="python", by_alias=True, exclude_none=True))
     for path in lists:
         value: Any = doc
         for part in path.split("."):
@@ -115,7 +115,7 @@ class DurableBackend:
             verdicts.append((rule, None if "N" in kinds else False if "P" in kinds else True if "F" in kinds else UNKNOWN))
         return [], verdicts
 
-    def _assert(self, ruleset: str, fact: dict, sid: str) -> set[str]:
+    def _assert(self, ruleset: str, fact: dict[str, Any], sid: str) -> set[str]:
         with self._lock:
             try:
                 state = self._host.assert_fact(ruleset, fact)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from ..closures import compile_expr
 from ..book import CompiledRule, RuleBook
@@ -81,8 +81,8 @@ def branches(expr: Any) -> int:
     return 1
 
 
-def _compare(op: str, path: str, value: Any) -> dict:
-    return {path: value} if op == "==" else {_OPS[op]: {path: value}}
+def _compare(op: str, path: str, value: Any) -> dict[str, Any]:
+    return {path: value} if op == "==" else {cast(str, _OPS[op]): {path: value}}
 
 
 @dataclass
@@ -91,12 +91,12 @@ class _Native:
 
     field: str
     node: Node
-    fn: Callable[[tuple], Any]
+    fn: Callable[[tuple[Any, ...]], Any]
 
 
 @dataclass
 class _Compiled:
-    rules: dict[str, dict[str, dict]]  # ruleset name -> durable rule definitions
+    rules: dict[str, dict[str, dict[str, Any]]]  # ruleset name -> durable rule definitions
     keys: dict[int, tuple[str, str, str, str]]  # id(rule) -> (ruleset of NA, PASS, FAIL keys...)
     chunk_of: dict[int, str]
     natives: list[_Native]
@@ -279,9 +279,10 @@ class _Translator:
         raise _NotExpressible
 
     def _quantifier(self, node: Call, checked: Checked, positive: bool) -> Any:
-        source, cond = node.args[0], None
+        source = node.args[0]
+        cond: Node | None = None
         if isinstance(source, Where):
-            source, cond = source.source, source.cond
+            cond, source = source.cond, source.source
         ref = checked.paths.get(source) if isinstance(source, Path) else None
         if ref is None or ref.scope != 0 or ref.type.kind != "list" or not ref.type.elem or ref.type.elem.kind != "object":
             raise _NotExpressible
@@ -308,6 +309,7 @@ class _Translator:
             return _or([{count: 0}, {"$iall": {path: self.neg(parts[0], checked, True)}}])
         if cond is not None:
             raise _NotExpressible  # all(filtered, p) needs an $or inside $iall
+        assert per is not None, "all() takes two arguments (lang.typecheck), so it has its predicate"
         if positive:
             return _or([{count: 0}, {"$iall": {path: self.pos(per, checked, True)}}])
         return {"$iany": {path: self.neg(per, checked, True)}}
@@ -326,7 +328,7 @@ def _compile(book: RuleBook) -> _Compiled:
         parts = [("N", when_neg), ("P", require_pos), ("F", fail)]
         prepared.append((rule, [(k, c) for k, c in parts if c is not FALSE], uses))
     compiled = _Compiled({}, {}, {}, natives, {n.node for n in natives}, {}, lists)
-    chunk: dict[str, dict] = {}
+    chunk: dict[str, dict[str, Any]] = {}
     chunk_uses: set[str] = set()
     name = ""
     for rule, parts, uses in prepared:

@@ -78,18 +78,16 @@ def check_order(model: BaseModel, *pairs: tuple[str, str]) -> None:
 
 @dataclass(frozen=True)
 class Labels:
-    """Chinese labels of an enumeration's values, attached to its type as metadata."""
+    """Chinese labels of an enumeration's values, attached to its type as metadata:
+    ``Annotated[Literal["a", "b"], Labels("Name", {"a": ..., "b": ...})]``. The values are spelt
+    out in the ``Literal`` so that type checkers see them (tests/model/test_labels.py keeps the two
+    in step)."""
 
     name: str
     labels: dict[str, str]
 
     def __hash__(self) -> int:  # needed to sit inside typing.Annotated
         return hash(self.name)
-
-
-def enum(name: str, labels: dict[str, str]) -> Any:
-    """An enumerated string type whose values carry Chinese labels."""
-    return Annotated[Literal[tuple(labels)], Labels(name, labels)]  # type: ignore[misc]
 
 
 class Model(BaseModel):
@@ -122,13 +120,16 @@ def F(title: str, provenance: str = "applicant", complete_flag: str | None = Non
     return Field(None, title=title, json_schema_extra=extra, **kw)
 
 
-AuthorityLevel = enum(
-    "AuthorityLevel",
-    {"national": "国家级", "provincial": "省级", "municipal": "设区的市级", "county": "县级"},
-)
-AuthorityDept = enum(
-    "AuthorityDept",
-    {
+AuthorityLevel = Annotated[
+    Literal["national", "provincial", "municipal", "county"],
+    Labels("AuthorityLevel", {"national": "国家级", "provincial": "省级", "municipal": "设区的市级", "county": "县级"}),
+]
+AuthorityDept = Annotated[
+    Literal[
+        "emergency_management", "mine_safety", "housing_construction", "miit_civil_explosives", "development_reform",
+        "public_security", "port", "other",
+    ],
+    Labels("AuthorityDept", {
         "emergency_management": "应急管理部门（原安全生产监督管理部门）",
         "mine_safety": "矿山安全监察机构/煤矿安全监管部门",
         "housing_construction": "住房和城乡建设主管部门",
@@ -137,9 +138,9 @@ AuthorityDept = enum(
         "public_security": "公安机关",
         "port": "港口行政管理部门",
         "other": "其他部门",
-    },
-)
-Conclusion = enum("Conclusion", {"pass": "合格/通过", "conditional": "有条件通过", "fail": "不合格/不通过"})
+    }),
+]
+Conclusion = Annotated[Literal["pass", "conditional", "fail"], Labels("Conclusion", {"pass": "合格/通过", "conditional": "有条件通过", "fail": "不合格/不通过"})]
 
 
 class Authority(Model):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from .base import Authority, AuthorityLevel, Conclusion, Date, F, Int, Model, check_order, enum
+from .base import Authority, AuthorityLevel, Conclusion, Date, F, Int, Labels, Model, check_order
 from .materials import Materials
 
-ApplicationKind = enum(
-    "ApplicationKind",
-    {
+ApplicationKind = Annotated[
+    Literal[
+        "entry_screening", "safety_condition_review", "design_review", "design_change_review", "trial_run_filing",
+        "trial_run_extension", "completion_acceptance", "licence_initial", "licence_extension", "licence_change",
+        "licence_supervision",
+    ],
+    Labels("ApplicationKind", {
         "entry_screening": "项目准入审查",
         "safety_condition_review": "危险化学品建设项目安全条件审查",
         "design_review": "安全设施设计审查",
@@ -23,11 +27,15 @@ ApplicationKind = enum(
         "licence_extension": "安全生产许可证延期",
         "licence_change": "安全生产许可证变更",
         "licence_supervision": "安全生产许可证监督检查",
-    },
-)
-Industry = enum(
-    "Industry",
-    {
+    }),
+]
+Industry = Annotated[
+    Literal[
+        "coal_mine", "metal_nonmetal_mine", "tailings_pond", "oil_gas_extraction", "geological_exploration",
+        "mining_contractor", "hazchem_production", "hazchem_storage", "hazchem_trading", "chemical_hazchem_use",
+        "fireworks_production", "civil_explosives_production", "construction_contractor", "metal_smelting", "general",
+    ],
+    Labels("Industry", {
         "coal_mine": "煤矿",
         "metal_nonmetal_mine": "金属非金属矿山",
         "tailings_pond": "尾矿库",
@@ -43,11 +51,15 @@ Industry = enum(
         "construction_contractor": "建筑施工",
         "metal_smelting": "金属冶炼",
         "general": "其他行业",
-    },
-)
-PermitType = enum(
-    "PermitType",
-    {
+    }),
+]
+PermitType = Annotated[
+    Literal[
+        "safety_production_license", "hazchem_operation_license", "hazchem_use_license",
+        "civil_explosives_production_license", "fireworks_operation_license", "construction_qualification",
+        "construction_permit", "mining_license", "hazchem_registration",
+    ],
+    Labels("PermitType", {
         "safety_production_license": "安全生产许可证",
         "hazchem_operation_license": "危险化学品经营许可证",
         "hazchem_use_license": "危险化学品安全使用许可证",
@@ -57,11 +69,11 @@ PermitType = enum(
         "construction_permit": "建筑工程施工许可证",
         "mining_license": "采矿许可证",
         "hazchem_registration": "危险化学品登记证",
-    },
-)
-Activity = enum(
-    "Activity",
-    {
+    }),
+]
+Activity = Annotated[
+    Literal["produce", "store", "trade", "use", "transport", "load_unload", "construct", "mine"],
+    Labels("Activity", {
         "produce": "生产",
         "store": "储存",
         "trade": "经营",
@@ -70,15 +82,18 @@ Activity = enum(
         "load_unload": "装卸",
         "construct": "施工",
         "mine": "开采",
-    },
-)
-ProjectType = enum(
-    "ProjectType",
-    {"new": "新建", "expansion": "扩建", "renovation": "改建", "technical_upgrade": "技术改造"},
-)
-Category77 = enum(
-    "Category77",
-    {
+    }),
+]
+ProjectType = Annotated[
+    Literal["new", "expansion", "renovation", "technical_upgrade"],
+    Labels("ProjectType", {"new": "新建", "expansion": "扩建", "renovation": "改建", "technical_upgrade": "技术改造"}),
+]
+Category77 = Annotated[
+    Literal[
+        "non_coal_mine", "hazchem_production_storage", "fireworks_production_storage", "metal_smelting",
+        "chemical_use_threshold", "other_legal", "coal_mine", "general",
+    ],
+    Labels("Category77", {
         "non_coal_mine": "非煤矿矿山建设项目",
         "hazchem_production_storage": "生产、储存危险化学品（包括使用长输管道输送危险化学品）的建设项目",
         "fireworks_production_storage": "生产、储存烟花爆竹的建设项目",
@@ -87,15 +102,18 @@ Category77 = enum(
         "other_legal": "法律、行政法规和国务院规定的其他建设项目",
         "coal_mine": "煤矿建设项目",
         "general": "其他建设项目（三同时办法第七条以外）",
-    },
-)
-CatalogClass = enum(
-    "CatalogClass",
-    {"encouraged": "鼓励类", "permitted": "允许类", "restricted": "限制类", "eliminated": "淘汰类"},
-)
-PersonRole = enum(
-    "PersonRole",
-    {
+    }),
+]
+CatalogClass = Annotated[
+    Literal["encouraged", "permitted", "restricted", "eliminated"],
+    Labels("CatalogClass", {"encouraged": "鼓励类", "permitted": "允许类", "restricted": "限制类", "eliminated": "淘汰类"}),
+]
+PersonRole = Annotated[
+    Literal[
+        "principal", "safety_manager", "project_manager", "special_operator", "hazardous_process_operator",
+        "registered_safety_engineer", "technical_staff",
+    ],
+    Labels("PersonRole", {
         "principal": "主要负责人",
         "safety_manager": "安全生产管理人员",
         "project_manager": "项目负责人",
@@ -103,21 +121,21 @@ PersonRole = enum(
         "hazardous_process_operator": "危险工序作业人员",
         "registered_safety_engineer": "注册安全工程师",
         "technical_staff": "专业技术人员",
-    },
-)
-EvaluationType = enum(
-    "EvaluationType",
-    {
+    }),
+]
+EvaluationType = Annotated[
+    Literal["pre", "safety_condition", "acceptance", "current_status"],
+    Labels("EvaluationType", {
         "pre": "安全预评价",
         "safety_condition": "安全条件评价（危险化学品建设项目）",
         "acceptance": "安全验收评价",
         "current_status": "安全现状评价",
-    },
-)
-StandardizationGrade = enum(
-    "StandardizationGrade",
-    {"none": "未达标", "grade3": "三级", "grade2": "二级", "grade1": "一级"},
-)
+    }),
+]
+StandardizationGrade = Annotated[
+    Literal["none", "grade3", "grade2", "grade1"],
+    Labels("StandardizationGrade", {"none": "未达标", "grade3": "三级", "grade2": "二级", "grade1": "一级"}),
+]
 
 
 class Application(Model):
@@ -132,7 +150,7 @@ class Application(Model):
     false_material_flag: bool | None = F("是否隐瞒有关情况或者提供虚假材料", provenance="authority")
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Model:
+    def _dates_in_order(self) -> Self:
         check_order(self, ("submitted_date", "accepted_date"))
         return self
 
@@ -209,7 +227,7 @@ class Enterprise(Model):
 
 
 class ApprovalDoc(Model):
-    kind: enum("ApprovalKind", {"approval": "审批", "ratification": "核准", "filing": "备案"}) | None = F(
+    kind: Annotated[Literal["approval", "ratification", "filing"], Labels("ApprovalKind", {"approval": "审批", "ratification": "核准", "filing": "备案"})] | None = F(
         "立项方式"
     )
     obtained: bool | None = F("是否取得建设项目审批、核准或者备案文件")
@@ -221,7 +239,7 @@ class ApprovalDoc(Model):
 class Catalog(Model):
     class_: CatalogClass | None = Field(None, alias="class", title="产业结构调整指导目录类别")
     item_ref: str | None = F("目录条目")
-    version: enum("CatalogVersion", {"2011": "2011年本", "2019": "2019年本", "2024": "2024年本"}) | None = F(
+    version: Annotated[Literal["2011", "2019", "2024"], Labels("CatalogVersion", {"2011": "2011年本", "2019": "2019年本", "2024": "2024年本"})] | None = F(
         "目录版本"
     )
 
@@ -246,10 +264,10 @@ class Project(Model):
     is_existing_capacity: bool | None = F("是否为现有生产能力的改造升级")
     expands_capacity: bool | None = F("是否扩大生产能力或调整产品品种")
     in_energy_benchmark_sector: bool | None = F("是否属于《工业重点领域能效标杆水平和基准水平》所列领域")
-    energy_efficiency_vs_benchmark: enum(
-        "EnergyEfficiency",
-        {"above_benchmark": "达到标杆水平", "between": "介于基准水平和标杆水平之间", "below_baseline": "低于基准水平"},
-    ) | None = F("能效水平")
+    energy_efficiency_vs_benchmark: Annotated[
+        Literal["above_benchmark", "between", "below_baseline"],
+        Labels("EnergyEfficiency", {"above_benchmark": "达到标杆水平", "between": "介于基准水平和标杆水平之间", "below_baseline": "低于基准水平"}),
+    ] | None = F("能效水平")
     national_industry_plan_ok: bool | None = F("是否符合国家产业结构规划和产业技术标准")
     local_plan_ok: bool | None = F("是否符合当地县级以上人民政府的规划和布局")
     local_industry_plan_ok: bool | None = F("是否符合当地产业结构规划")
@@ -263,14 +281,14 @@ class Project(Model):
     cross_province: bool | None = F("是否跨省、自治区、直辖市")
     in_chemical_park: bool | None = F("是否位于化工园区内")
     chemical_park_id: str | None = F("化工园区名称或编号")
-    park_exception: enum(
-        "ParkException",
-        {
+    park_exception: Annotated[
+        Literal["none", "supporting_other_industry", "national_rule"],
+        Labels("ParkException", {
             "none": "无例外",
             "supporting_other_industry": "与其他行业生产装置配套建设",
             "national_rule": "符合国家规定的其他情形",
-        },
-    ) | None = F("进入化工园区的例外情形")
+        }),
+    ] | None = F("进入化工园区的例外情形")
     involves_key_process: bool | None = F("是否涉及重点监管危险化工工艺")
     involves_key_hazchem: bool | None = F("是否涉及重点监管危险化学品")
     has_major_hazard: bool | None = F("是否构成危险化学品重大危险源")
@@ -297,9 +315,10 @@ class Emergency(Model):
     plan_exists: bool | None = F("是否制定生产安全事故应急救援预案")
     plan_filed: bool | None = F("应急预案是否已备案")
     plan_filed_date: Date | None = F("应急预案备案日期")
-    rescue_org: enum(
-        "RescueOrg", {"own_team": "建立应急救援组织", "designated_staff": "指定兼职应急救援人员", "agreement": "与专业救援队伍签订协议"}
-    ) | None = F("应急救援组织形式")
+    rescue_org: Annotated[
+        Literal["own_team", "designated_staff", "agreement"],
+        Labels("RescueOrg", {"own_team": "建立应急救援组织", "designated_staff": "指定兼职应急救援人员", "agreement": "与专业救援队伍签订协议"}),
+    ] | None = F("应急救援组织形式")
     rescue_agreement: bool | None = F("是否与专业救援队伍签订救护协议")
     equipment_ok: bool | None = F("是否配备必要的应急救援器材、设备")
     last_drill_date: Date | None = F("最近一次应急演练日期")
@@ -328,7 +347,7 @@ class CommonFacts(Model):
     application: Application = Field(title="申请")
     enterprise: Enterprise = Field(title="企业")
     project: Project | None = F("建设项目")
-    materials: Materials | None = F("申报材料")  # type: ignore[valid-type]
+    materials: Materials | None = F("申报材料")
     personnel: list[Person] | None = F("从业人员", complete_flag="personnel_complete")
     personnel_complete: bool | None = F("从业人员名单是否完整（未声明完整时只作已列人员看待）")
     emergency: Emergency | None = F("应急救援")

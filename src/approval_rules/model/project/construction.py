@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal, Self
+
 from pydantic import Field, model_validator
 
-from .base import Authority, Conclusion, Date, F, Int, Model, check_order, enum
+from .base import Authority, Conclusion, Date, F, Int, Labels, Model, check_order
 from .materials import Materials
 from .stages import (
     AnalysisReport,
@@ -21,9 +23,14 @@ from .stages import (
     Violation,
 )
 
-DesignSection = enum(
-    "DesignSection",
-    {
+DesignSection = Annotated[
+    Literal[
+        "basis", "overview", "hazard_and_surroundings_analysis", "layout", "major_hazard_and_monitoring",
+        "preventive_measures", "safety_org_staffing", "training", "tech_reliability", "safety_investment_estimate",
+        "pre_eval_countermeasure_adoption", "expected_effect_and_issues", "accident_prevention_emergency",
+        "other_required",
+    ],
+    Labels("DesignSection", {
         "basis": "设计依据",
         "overview": "建设项目概述",
         "hazard_and_surroundings_analysis": "建设项目涉及的危险、有害因素和危险、有害程度及周边环境安全分析",
@@ -38,11 +45,14 @@ DesignSection = enum(
         "expected_effect_and_issues": "预期效果以及存在的问题与建议",
         "accident_prevention_emergency": "可能出现的事故预防及应急救援措施",
         "other_required": "法律、法规、规章、标准规定需要说明的其他事项",
-    },
-)
-ChangeType = enum(
-    "ChangeType",
-    {
+    }),
+]
+ChangeType = Annotated[
+    Literal[
+        "scale", "process", "raw_material", "equipment", "safety_design_reducing_safety",
+        "redesign_during_construction", "minor",
+    ],
+    Labels("ChangeType", {
         "scale": "建设项目的规模发生重大变化",
         "process": "生产工艺发生重大变化",
         "raw_material": "原料发生重大变化",
@@ -50,18 +60,18 @@ ChangeType = enum(
         "safety_design_reducing_safety": "改变安全设施设计且可能降低安全性能",
         "redesign_during_construction": "在施工期间重新设计",
         "minor": "一般变更",
-    },
-)
-ReviewOutcome = enum(
-    "ReviewOutcome",
-    {
+    }),
+]
+ReviewOutcome = Annotated[
+    Literal["approved", "not_approved", "pending", "not_applied", "not_obtained"],
+    Labels("ReviewOutcome", {
         "approved": "批准",
         "not_approved": "不予批准",
         "pending": "审查中",
         "not_applied": "未申请审查",
         "not_obtained": "已申请但未取得批准（撤回、终止或者未作出决定）",
-    },
-)
+    }),
+]
 
 
 class Feasibility(Model):
@@ -75,9 +85,9 @@ class Feasibility(Model):
     qra: AnalysisReport | None = F("定量风险评价报告")
     reliability_argument: AnalysisReport | None = F("国内首次使用化工工艺安全可靠性论证报告")
     no_licence_statement: bool | None = F("是否有无需办理安全行政许可的书面情况说明（第七条以外项目）")
-    internal_review: ExpertReview | None = F("内审评审（建设单位组织的专家评审）")  # type: ignore[valid-type]
+    internal_review: ExpertReview | None = F("内审评审（建设单位组织的专家评审）")
     approval: GovernmentApproval | None = F("政府审批（安全条件审查意见书等）")
-    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
+    documents: Materials | None = F("本阶段文件")
 
 
 class ReviewerFinding(Model):
@@ -125,31 +135,31 @@ class DesignReview(Model):
     safety_authority_opinion: bool | None = F("是否有负责安全生产监督管理的部门的审查意见", provenance="authority")
     resubmission_of: str | None = F("重新申请审查所对应的原申请")
     number: str | None = F("安全设施设计审查意见书文号", provenance="authority")
-    expert_review: AuthorityExpertReview | None = F("审查机关组织的专家评审（技术审查）")  # type: ignore[valid-type]
+    expert_review: AuthorityExpertReview | None = F("审查机关组织的专家评审（技术审查）")
 
 
 class Design(Model):
     """安全设施设计（初步设计安全专篇）。"""
 
     exists: bool | None = F("是否编制安全设施设计")
-    stage: enum("DesignStage", {"feasibility": "可行性研究", "preliminary": "初步设计", "detailed": "施工图设计"}) | None = F(
+    stage: Annotated[Literal["feasibility", "preliminary", "detailed"], Labels("DesignStage", {"feasibility": "可行性研究", "preliminary": "初步设计", "detailed": "施工图设计"})] | None = F(
         "设计阶段"
     )
     unit_qualified: bool | None = F("设计单位是否具有相应资质")
     unit_industry_qualification: bool | None = F("设计单位是否具有石油化工医药行业相应资质")
     sections_present: list[DesignSection] | None = F("安全设施设计包含的章节")
     considers_pre_eval: bool | None = F("是否充分考虑安全预评价报告提出的安全对策和建议")
-    countermeasures_adoption: enum(
-        "CountermeasureAdoption",
-        {"all": "全部采纳", "partial_justified": "部分采纳且作了充分论证说明", "partial_unjustified": "未采纳且未作充分论证说明"},
-    ) | None = F("安全对策和建议的采纳情况")
+    countermeasures_adoption: Annotated[
+        Literal["all", "partial_justified", "partial_unjustified"],
+        Labels("CountermeasureAdoption", {"all": "全部采纳", "partial_justified": "部分采纳且作了充分论证说明", "partial_unjustified": "未采纳且未作充分论证说明"}),
+    ] | None = F("安全对策和建议的采纳情况")
     standards_compliant: bool | None = F("是否按照安全生产法律、法规、规章和国家标准或者行业标准、技术规范进行设计")
     safety_designed_with_main: bool | None = F("安全设施是否与主体工程同时设计")
     coal_hazard_measures: list[
-        enum(
-            "CoalHazard",
-            {"water": "水害", "fire": "火灾", "gas": "瓦斯", "rock_burst": "冲击地压", "coal_dust": "煤尘", "roof": "顶板"},
-        )
+        Annotated[
+            Literal["water", "fire", "gas", "rock_burst", "coal_dust", "roof"],
+            Labels("CoalHazard", {"water": "水害", "fire": "火灾", "gas": "瓦斯", "rock_burst": "冲击地压", "coal_dust": "煤尘", "roof": "顶板"}),
+        ]
     ] | None = F("煤矿主要灾害防治措施")
     mine_items_compliant: bool | None = F("矿山设计的通风、边坡、供电、提升运输、防排水、防灭火、防瓦斯防尘等是否符合矿山安全规程和技术规范")
     self_review_report: bool | None = F("是否由生产经营单位组织审查并形成书面报告备查")
@@ -162,9 +172,9 @@ class Design(Model):
     countermeasures_implementation_note: bool | None = F(
         "是否有综合分析报告所提出的对策措施在基础设计中的落实情况说明（第七条以外项目）"
     )
-    self_review: ExpertReview | None = F("安全设施审查信息（建设单位组织的专家评审）")  # type: ignore[valid-type]
+    self_review: ExpertReview | None = F("安全设施审查信息（建设单位组织的专家评审）")
     final_design: bool | None = F("是否有安全设施设计终稿（按评审意见修改后）")
-    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
+    documents: Materials | None = F("本阶段文件")
 
 
 class Change(Model):
@@ -202,10 +212,10 @@ class Construction(Model):
     supervisor_name: str | None = F("监理单位")
     start_report: bool | None = F("是否有开工报告（附件）")
     design_errors_reported: bool | None = F("发现设计文件错漏是否及时提出并处理")
-    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
+    documents: Materials | None = F("本阶段文件")
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Model:
+    def _dates_in_order(self) -> Self:
         check_order(self, ("start_date", "completion_date"))
         return self
 
@@ -228,13 +238,13 @@ class TrialRun(Model):
     accidents_during_trial: bool | None = F("试运行期间是否发生生产安全事故")
     government_approval: GovernmentApproval | None = F("政府试运行审批（方案备案）")
     organizer: str | None = F("试运行方案审查组织单位")
-    expert_review: ExpertReview | None = F("试运行方案专家审查（建设单位组织）")  # type: ignore[valid-type]
+    expert_review: ExpertReview | None = F("试运行方案专家审查（建设单位组织）")
     pssr: PreStartupSafetyReview | None = F("投产前安全检查")
     extension: TrialRunExtension | None = F("试生产延期信息")
-    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
+    documents: Materials | None = F("本阶段文件")
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Model:
+    def _dates_in_order(self) -> Self:
         check_order(self, ("start_date", "end_date"))
         return self
 
@@ -256,7 +266,7 @@ class AcceptanceEvaluation(Model):
 class Acceptance(Model):
     """安全设施竣工验收。"""
 
-    organized_by: enum("AcceptanceOrganizer", {"enterprise": "建设单位", "authority": "安全生产监督管理部门"}) | None = F(
+    organized_by: Annotated[Literal["enterprise", "authority"], Labels("AcceptanceOrganizer", {"enterprise": "建设单位", "authority": "安全生产监督管理部门"})] | None = F(
         "组织验收的单位"
     )
     date: Date | None = F("验收日期")
@@ -267,13 +277,13 @@ class Acceptance(Model):
     safety_conditions_compliant: bool | None = F("安全设施和安全生产条件是否符合法律、法规、规章和标准")
     summary_report_date: Date | None = F("施工竣工综合报告报送日期（矿山）")
     authority_inspection_date: Date | None = F("主管部门检查日期（矿山）", provenance="authority")
-    expert_review: ExpertReview | None = F("专家评审及竣工验收意见")  # type: ignore[valid-type]
+    expert_review: ExpertReview | None = F("专家评审及竣工验收意见")
     team: list[Expert] | None = F("验收组名单")
     problem_summary: bool | None = F("是否有竣工验收问题汇总表")
     opinion_number: str | None = F("竣工验收审查意见书编号")
     risk_list_measures_report: bool | None = F("是否有风险清单管控措施落实情况报告")
     authority_check: AuthorityCheck | None = F("监管部门监督核查")
-    documents: Materials | None = F("本阶段文件")  # type: ignore[valid-type]
+    documents: Materials | None = F("本阶段文件")
 
 
 class Operation(Model):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from pydantic import Field
 
-from .base import Date, F, Int, Model, enum
+from .base import Date, F, Int, Labels, Model
 
-SensitiveTargetCategory = enum(
-    "SensitiveTargetCategory",
-    {
+SensitiveTargetCategory = Annotated[
+    Literal[
+        "residential_commercial_park", "public_facility", "drinking_water", "transport_comm_trunk",
+        "agri_livestock_fishery", "river_lake_scenic_reserve", "military", "other_legal",
+    ],
+    Labels("SensitiveTargetCategory", {
         "residential_commercial_park": "居住区以及商业中心、公园等人员密集场所",
         "public_facility": "学校、医院、影剧院、体育场（馆）等公共设施",
         "drinking_water": "饮用水源、水厂以及水源保护区",
@@ -17,12 +22,12 @@ SensitiveTargetCategory = enum(
         "river_lake_scenic_reserve": "河流、湖泊、风景名胜区、自然保护区",
         "military": "军事禁区、军事管理区",
         "other_legal": "法律、行政法规规定的其他场所、设施、区域",
-    },
-)
-DistanceMethod = enum(
-    "DistanceMethod",
-    {"standard_table": "标准规范规定的距离", "consequence": "事故后果法", "qra": "定量风险评价法"},
-)
+    }),
+]
+DistanceMethod = Annotated[
+    Literal["standard_table", "consequence", "qra"],
+    Labels("DistanceMethod", {"standard_table": "标准规范规定的距离", "consequence": "事故后果法", "qra": "定量风险评价法"}),
+]
 
 
 class SensitiveTarget(Model):
@@ -72,7 +77,7 @@ class ChemicalPark(Model):
     recognized_by_province: bool | None = F("是否经省级人民政府或其授权部门认定公布")
     recognition_date: Date | None = F("认定日期")
     last_overall_risk_assessment_date: Date | None = F("最近一次整体性安全风险评估日期")
-    risk_grade: enum("ParkRiskGrade", {"A": "A类（高安全风险）", "B": "B类", "C": "C类", "D": "D类（低安全风险）"}) | None = F(
+    risk_grade: Annotated[Literal["A", "B", "C", "D"], Labels("ParkRiskGrade", {"A": "A类（高安全风险）", "B": "B类", "C": "C类", "D": "D类（低安全风险）"})] | None = F(
         "园区安全风险等级"
     )
     distance_compliance: bool | None = F("园区与城市建成区、人员密集场所等是否保持安全距离")
@@ -80,17 +85,17 @@ class ChemicalPark(Model):
 
 class Facility(Model):
     id: str | None = F("设施编号")
-    type: enum(
-        "FacilityType",
-        {
+    type: Annotated[
+        Literal["production_unit", "storage", "warehouse", "pipeline", "tailings_pond", "magazine"],
+        Labels("FacilityType", {
             "production_unit": "生产装置",
             "storage": "储存设施",
             "warehouse": "仓库",
             "pipeline": "管道",
             "tailings_pond": "尾矿库",
             "magazine": "专用仓库（爆炸物品）",
-        },
-    ) = Field(title="设施类型")
+        }),
+    ] = Field(title="设施类型")
     is_major_hazard: bool | None = F("是否构成重大危险源")
     compliant: bool | None = F("是否符合安全生产法律、法规、标准和规程")
 
@@ -187,7 +192,7 @@ class SafetyConditionArgument(Model):
 class SafetyConditionReview(Model):
     """危险化学品建设项目安全条件审查。"""
 
-    decision: enum("ReviewDecision", {"pass": "通过", "fail": "不予通过", "pending": "审查中"}) | None = F("审查结论")
+    decision: Annotated[Literal["pass", "fail", "pending"], Labels("ReviewDecision", {"pass": "通过", "fail": "不予通过", "pending": "审查中"})] | None = F("审查结论")
     issue_date: Date | None = F("审查意见书出具日期")
     evaluation_major_defects: bool | None = F("安全评价报告是否存在重大缺陷、漏项", provenance="authority")
     distances_and_nature_ok: bool | None = F("与周边场所设施的距离及场址自然条件是否符合规定", provenance="authority")
@@ -203,27 +208,27 @@ class Trading(Model):
     highly_toxic_or_precursor: bool | None = F("是否经营剧毒化学品或易制爆危险化学品")
     storage_in_designated_zone: bool | None = F("储存设施是否位于规划的危险化学品储存专门区域")
     in_own_plant_only: bool | None = F("是否仅在厂区内销售本企业生产的危险化学品")
-    change_type: enum(
-        "TradingChange",
-        {
+    change_type: Annotated[
+        Literal["premises", "storage_site", "warehouse_rebuilt_elsewhere", "mode", "scope", "name_or_rep"],
+        Labels("TradingChange", {
             "premises": "变更经营场所（无储存设施）",
             "storage_site": "变更储存场所",
             "warehouse_rebuilt_elsewhere": "仓储经营异地重建",
             "mode": "经营方式发生变化",
             "scope": "许可范围发生变化",
             "name_or_rep": "变更企业名称、主要负责人、注册地址",
-        },
-    ) | None = F("经营许可变更事项")
+        }),
+    ] | None = F("经营许可变更事项")
 
 
 class Mine(Model):
     id: str | None = F("矿（井）编号")
-    type: enum("MineType", {"underground": "地下矿山", "open_pit": "露天矿山", "tailings_pond": "尾矿库"}) | None = F(
+    type: Annotated[Literal["underground", "open_pit", "tailings_pond"], Labels("MineType", {"underground": "地下矿山", "open_pit": "露天矿山", "tailings_pond": "尾矿库"})] | None = F(
         "矿山类型"
     )
     slope_height_m: float | None = F("边坡高度（米）")
     safety_exits_count: Int | None = F("安全出口数量")
-    ventilation_type: enum("Ventilation", {"mechanical": "机械通风", "natural": "自然通风"}) | None = F("通风方式")
+    ventilation_type: Annotated[Literal["mechanical", "natural"], Labels("Ventilation", {"mechanical": "机械通风", "natural": "自然通风"})] | None = F("通风方式")
     mining_license_valid: bool | None = F("采矿许可证是否有效")
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal, Self
+
 from pydantic import Field, model_validator
 
-from .base import Authority, Date, F, Int, Model, check_order, enum
+from .base import Authority, Date, F, Int, Labels, Model, check_order
 from .common import PermitType
 
-PermitStatus = enum(
-    "PermitStatus",
-    {"valid": "有效", "suspended": "暂扣", "revoked": "吊销/撤销", "cancelled": "注销", "expired": "已过期"},
-)
-AccidentLevel = enum(
-    "AccidentLevel",
-    {"general": "一般事故", "larger": "较大事故", "major": "重大事故", "especially_major": "特别重大事故"},
-)
+PermitStatus = Annotated[
+    Literal["valid", "suspended", "revoked", "cancelled", "expired"],
+    Labels("PermitStatus", {"valid": "有效", "suspended": "暂扣", "revoked": "吊销/撤销", "cancelled": "注销", "expired": "已过期"}),
+]
+AccidentLevel = Annotated[
+    Literal["general", "larger", "major", "especially_major"],
+    Labels("AccidentLevel", {"general": "一般事故", "larger": "较大事故", "major": "重大事故", "especially_major": "特别重大事故"}),
+]
 
 
 class Suspension(Model):
@@ -23,7 +25,7 @@ class Suspension(Model):
     reason: str | None = F("暂扣原因")
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Model:
+    def _dates_in_order(self) -> Self:
         check_order(self, ("start", "end"))
         return self
 
@@ -38,7 +40,7 @@ class Permit(Model):
     expiry_date: Date | None = F("有效期届满日期")
     status: PermitStatus | None = F("状态")
     scope: str | None = F("许可范围")
-    scope_unit: enum("ScopeUnit", {"company": "企业", "mine": "矿", "shaft": "井", "site": "场所"}) | None = F(
+    scope_unit: Annotated[Literal["company", "mine", "shaft", "site"], Labels("ScopeUnit", {"company": "企业", "mine": "矿", "shaft": "井", "site": "场所"})] | None = F(
         "许可单位（以企业或矿井为单位）"
     )
     suspensions: list[Suspension] | None = F("暂扣记录")
@@ -47,7 +49,7 @@ class Permit(Model):
     obtained_by_fraud: bool | None = F("是否以欺骗、贿赂等不正当手段取得（审查机关认定）", provenance="authority")
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Model:
+    def _dates_in_order(self) -> Self:
         check_order(self, ("issue_date", "expiry_date"))
         return self
 
@@ -67,16 +69,16 @@ class Enforcement(Model):
     """行政处罚、责令整改等执法记录。"""
 
     date: Date = Field(title="日期")
-    type: enum(
-        "EnforcementType",
-        {
+    type: Annotated[
+        Literal["fine", "rectification_order", "shutdown_order", "suspension", "other"],
+        Labels("EnforcementType", {
             "fine": "罚款",
             "rectification_order": "责令限期改正",
             "shutdown_order": "责令停产停业整顿",
             "suspension": "暂扣许可证",
             "other": "其他",
-        },
-    ) = Field(title="类型")
+        }),
+    ] = Field(title="类型")
     law_article: str | None = F("处罚依据")
     serious_violation: bool | None = F("是否属于严重违反安全生产法律法规（审查机关认定）", provenance="authority")
     related_to_major_hidden_danger: bool | None = F("是否与重大事故隐患有关（执法机关认定）", provenance="authority")
@@ -93,22 +95,22 @@ class Inspection(Model):
 
 
 class Extension(Model):
-    decision: enum(
-        "ExtensionDecision",
-        {"direct": "不再审查直接延期", "after_review": "审查后延期", "refused": "不予延期", "pending": "审查中"},
-    ) | None = F("延期决定", provenance="authority")
+    decision: Annotated[
+        Literal["direct", "after_review", "refused", "pending"],
+        Labels("ExtensionDecision", {"direct": "不再审查直接延期", "after_review": "审查后延期", "refused": "不予延期", "pending": "审查中"}),
+    ] | None = F("延期决定", provenance="authority")
     date: Date | None = F("决定日期", provenance="authority")
 
 
-FullReviewResult = enum(
-    "FullReviewResult",
-    {
+FullReviewResult = Annotated[
+    Literal["conditions_met", "conditions_not_met", "correctable", "not_done"],
+    Labels("FullReviewResult", {
         "conditions_met": "经全面审查，符合安全生产条件",
         "conditions_not_met": "经全面审查，不符合安全生产条件",
         "correctable": "经全面审查，存在可以补正的问题",
         "not_done": "尚未完成全面审查",
-    },
-)
+    }),
+]
 
 
 class FullReview(Model):
@@ -128,9 +130,12 @@ class FullReview(Model):
 class EnterpriseChange(Model):
     """企业变更事项。"""
 
-    field: enum(
-        "ChangeField",
-        {
+    field: Annotated[
+        Literal[
+            "name", "address", "legal_rep", "principal", "ownership_type", "licence_scope", "whole_contracting",
+            "restructuring",
+        ],
+        Labels("ChangeField", {
             "name": "企业名称",
             "address": "地址",
             "legal_rep": "法定代表人",
@@ -139,8 +144,8 @@ class EnterpriseChange(Model):
             "licence_scope": "许可范围",
             "whole_contracting": "整体承包",
             "restructuring": "改制、合并、分立",
-        },
-    ) = Field(title="变更事项")
+        }),
+    ] = Field(title="变更事项")
     change_date: Date | None = F("变更日期")
     registration_change_date: Date | None = F("工商变更登记日期")
     license_change_applied_date: Date | None = F("申请许可证变更日期")

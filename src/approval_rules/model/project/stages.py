@@ -4,15 +4,15 @@ government approvals (批复、审查意见书、备案), special reports (HAZOP
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, create_model, model_validator
 
-from .base import Authority, Conclusion, Date, F, Int, Model, check_order, enum
+from .base import Authority, Conclusion, Date, F, Int, Labels, Model, check_order
 
-ApprovalStatus = enum(
-    "ApprovalStatus",
-    {
+ApprovalStatus = Annotated[
+    Literal["approved", "conditional", "not_approved", "pending", "not_applied", "not_obtained", "not_required"],
+    Labels("ApprovalStatus", {
         "approved": "批准（通过、同意、备案完成）",
         "conditional": "有条件通过",
         "not_approved": "不予批准（不予通过）",
@@ -20,15 +20,15 @@ ApprovalStatus = enum(
         "not_applied": "未申请",
         "not_obtained": "已申请但未取得（撤回、终止或者未作出决定）",
         "not_required": "依法无需政府审批（由生产经营单位自行组织审查）",
-    },
-)
-FilingStatus = enum(
-    "FilingStatus",
-    {"filed": "已备案", "pending": "备案中", "not_filed": "未备案", "returned": "退回（不予备案）", "not_required": "无需备案"},
-)
-LifecycleStage = enum(
-    "LifecycleStage",
-    {
+    }),
+]
+FilingStatus = Annotated[
+    Literal["filed", "pending", "not_filed", "returned", "not_required"],
+    Labels("FilingStatus", {"filed": "已备案", "pending": "备案中", "not_filed": "未备案", "returned": "退回（不予备案）", "not_required": "无需备案"}),
+]
+LifecycleStage = Annotated[
+    Literal["not_started", "feasibility", "design", "construction", "trial_run", "acceptance", "completed"],
+    Labels("LifecycleStage", {
         "not_started": "未开始",
         "feasibility": "可研阶段（安全预评价、安全条件审查）",
         "design": "（基础）设计阶段",
@@ -36,27 +36,30 @@ LifecycleStage = enum(
         "trial_run": "试运行（试车、试生产）阶段",
         "acceptance": "验收阶段",
         "completed": "已完成",
-    },
-)
-ProjectClass = enum(
-    "ProjectClass",
-    {"group": "集团公司级（一类）", "division": "事业部级（二类）", "enterprise": "企业级（三类）"},
-)
-RiskItemKind = enum(
-    "RiskItemKind",
-    {"key_process": "重点监管危险化工工艺", "key_hazchem": "重点监管危险化学品", "major_hazard": "危险化学品重大危险源"},
-)
-ViolationKind = enum(
-    "ViolationKind",
-    {
+    }),
+]
+ProjectClass = Annotated[
+    Literal["group", "division", "enterprise"],
+    Labels("ProjectClass", {"group": "集团公司级（一类）", "division": "事业部级（二类）", "enterprise": "企业级（三类）"}),
+]
+RiskItemKind = Annotated[
+    Literal["key_process", "key_hazchem", "major_hazard"],
+    Labels("RiskItemKind", {"key_process": "重点监管危险化工工艺", "key_hazchem": "重点监管危险化学品", "major_hazard": "危险化学品重大危险源"}),
+]
+ViolationKind = Annotated[
+    Literal[
+        "no_safety_evaluation", "design_not_approved_started", "not_built_per_design", "production_before_acceptance",
+        "major_change_started_unapproved", "no_condition_review",
+    ],
+    Labels("ViolationKind", {
         "no_safety_evaluation": "未按照规定对建设项目进行安全评价",
         "design_not_approved_started": "没有安全设施设计或者安全设施设计未经审查同意擅自开工",
         "not_built_per_design": "施工单位未按照批准的安全设施设计施工",
         "production_before_acceptance": "投入生产或者使用前安全设施未经验收合格",
         "major_change_started_unapproved": "安全设施设计重大变更未经原批准部门审查同意擅自开工建设",
         "no_condition_review": "未经安全条件审查或者审查未通过新建、改建、扩建危险化学品建设项目",
-    },
-)
+    }),
+]
 
 
 class Expert(Model):
@@ -66,7 +69,7 @@ class Expert(Model):
     specialty: str | None = F("专业")
     title: str | None = F("职称")
     organization: str | None = F("工作单位")
-    role: enum("ExpertRole", {"leader": "组长", "member": "成员"}) | None = F("组内职务")
+    role: Annotated[Literal["leader", "member"], Labels("ExpertRole", {"leader": "组长", "member": "成员"})] | None = F("组内职务")
     signed: bool | None = F("是否在参加人员签名表上签名")
 
 
@@ -85,7 +88,7 @@ def _expert_review(name: str, doc: str, provenance: str) -> Any:
         "revision_note": (bool | None, F("是否有专家组评审意见的修改说明", provenance="applicant")),
         "issues_open": (Int | None, F("评审意见中尚未落实（修改）的问题数", provenance=provenance)),
     }
-    return create_model(name, __base__=Model, __doc__=doc, **fields)  # type: ignore[call-overload]
+    return create_model(name, __base__=Model, __doc__=doc, **fields)
 
 
 ExpertReview = _expert_review("ExpertReview", "生产经营单位（建设单位）组织的专家评审、内审评审。", "applicant")
@@ -167,7 +170,7 @@ class TrialRunExtension(Model):
 class AuthorityCheck(Model):
     """安全监管部门对竣工验收活动和结果的监督核查（抽查或者在实施安全许可时审查），含现场核查。"""
 
-    method: enum("CheckMethod", {"random_sample": "随机抽查", "licensing_review": "实施安全许可时审查"}) | None = F(
+    method: Annotated[Literal["random_sample", "licensing_review"], Labels("CheckMethod", {"random_sample": "随机抽查", "licensing_review": "实施安全许可时审查"})] | None = F(
         "核查方式", provenance="authority"
     )
     date: Date | None = F("核查日期", provenance="authority")
@@ -186,7 +189,7 @@ class Violation(Model):
     corrected_by_deadline: bool | None = F("是否在责令限期内改正", provenance="authority")
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Model:
+    def _dates_in_order(self) -> Self:
         check_order(self, ("conduct_date", "ended_date"))
         return self
 
