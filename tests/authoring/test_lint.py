@@ -84,3 +84,18 @@ def test_a_broken_copy_of_a_bundled_rule_set_gives_exactly_the_expected_diagnost
     assert by_code["E302"].hint == "是否指「licence.expiry_date」？"
     assert "第 163 条" in by_code["E218"].message
     assert by_code["E210"].rule_id == "TS-LIC-VAL-001"
+
+
+def test_unverified_citations_are_one_line_unless_asked_for(tmp_path):
+    from click.testing import CliRunner
+
+    from approval_rules.cli import cli
+
+    target = tmp_path / "set"
+    shutil.copytree(DATA / "ruleset_header", target)
+    shutil.copy(DATA / "lint" / "W501-unverified-citation.yaml", target / "10.yaml")
+    brief = CliRunner().invoke(cli, ["lint", str(target)])
+    assert "W501" not in brief.output and "未核实的引用 1 处未逐条列出" in brief.output
+    full = CliRunner().invoke(cli, ["lint", "--show-unverified", str(target)])
+    assert "W501" in full.output and "未逐条列出" not in full.output
+    assert brief.exit_code == full.exit_code == 0
