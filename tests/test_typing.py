@@ -10,7 +10,9 @@ from pathlib import Path
 import approval_rules
 
 ROOT = Path(__file__).parents[1]
-PKG = Path(approval_rules.__file__).parent
+# The source tree when there is one: a package installed into .venv beside it would make mypy take
+# site-packages for a source root, where every installed module "shadows" itself.
+PKG = ROOT / "src" / "approval_rules" if (ROOT / "src" / "approval_rules").is_dir() else Path(approval_rules.__file__).parent
 
 
 def test_mypy_strict_passes(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ rules:
 
 def test_cli_coverage_and_minimum(runner):
     r = runner.invoke(cli, ["test", "--coverage", "--format", "json"])
-    data = json.loads(r.output[r.output.index("{"):])
+    data = json.loads(r.stdout[r.stdout.index("{"):])
     assert data["by_kind"]["rule"]["percent"] == 100.0
     assert r.exit_code == 0
     r = runner.invoke(cli, ["test", "--min", "100"])

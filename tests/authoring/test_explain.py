@@ -42,7 +42,7 @@ def test_explain_agrees_with_the_decision(book):
 
 def test_explain_cli(runner):
     r = runner.invoke(cli, ["explain", str(DEATH), "--rule", "TS-LIC-VAL-003-A", "--format", "json"])
-    assert r.exit_code == 0 and json.loads(r.output)["rules"][0]["rule_id"] == "TS-LIC-VAL-003-A"
+    assert r.exit_code == 0 and json.loads(r.stdout)["rules"][0]["rule_id"] == "TS-LIC-VAL-003-A"
     r = runner.invoke(cli, ["explain", str(DEATH), "--rule", "NO-SUCH-RULE"])
     assert r.exit_code == 2
 

@@ -41,7 +41,7 @@ def test_a_changed_requirement_and_the_cases_it_moves(tmp_path, book, runner):
     moved = {c.case_id: c for c in result.cases}
     assert moved and all("TS-LIC-VAL-002" in c.added + c.removed for c in moved.values())
     r = runner.invoke(cli, ["diff", str(bundled_rules()), str(new), "--format", "json"])
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert data["rules"][0]["rule_id"] == "TS-LIC-VAL-002"
     assert r.exit_code == (1 if data["decisions_changed"] else 0)
 
@@ -72,7 +72,7 @@ def test_each_changed_field_shown_old_and_new(tmp_path, book, runner):
     line = "require: application.submitted_date <= licence.expiry_date - 3 months"
     path.write_text(text.replace(line, line.replace("3 months", "4 months")), encoding="utf-8")
     r = runner.invoke(cli, ["diff", str(bundled_rules()), str(new), "--format", "json"])
-    rule = json.loads(r.output)["rules"][0]
+    rule = json.loads(r.stdout)["rules"][0]
     assert rule["changes"] == [{
         "field": "require",
         "old": "application.submitted_date <= licence.expiry_date - 3 months",

@@ -49,14 +49,14 @@ def test_check_text_and_json(runner, env):
     assert r.exit_code == 0
     assert "不予许可" in r.output and "《安全生产许可证条例》" in r.output and "第十四条" in r.output
     r = runner.invoke(cli, ["check", "--rules", str(rules), "--format", "json", str(cases / "bad.yaml")])
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     assert d["decision"] == "reject" and d["findings"][0]["rule_id"] == "T-1"
 
 
 def test_check_several_files_gives_json_lines(runner, env):
     rules, cases = env
     r = runner.invoke(cli, ["check", "--rules", str(rules), "--format", "json", str(cases / "good.yaml"), str(cases / "bad.yaml")])
-    assert [json.loads(line)["decision"] for line in r.output.splitlines()] == ["approve", "reject"]
+    assert [json.loads(line)["decision"] for line in r.stdout.splitlines()] == ["approve", "reject"]
 
 
 def test_check_invalid_project_file_exits_2_and_keeps_going(runner, env, tmp_path):
@@ -78,7 +78,7 @@ def test_lint_ok_and_failing(runner, env, rule_set):
     assert r.exit_code == 1
     assert "20-bad.yaml:8:14: error E302" in r.output and "是否指「licence.status」？" in r.output
     r = runner.invoke(cli, ["lint", "--format", "json", str(rules)])
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert [d["code"] for d in data["diagnostics"]] == ["E302", "E309"]  # the condition and the message, at once
 
 
@@ -111,9 +111,9 @@ def test_broken_rules_are_bad_input_for_check(runner, env, tmp_path):
 
 
 def test_schema_commands(runner):
-    case = json.loads(runner.invoke(cli, ["schema", "case"]).output)
+    case = json.loads(runner.invoke(cli, ["schema", "case"]).stdout)
     assert "application" in case["properties"]
-    rules = json.loads(runner.invoke(cli, ["schema", "rules"]).output)
+    rules = json.loads(runner.invoke(cli, ["schema", "rules"]).stdout)
     assert rules["anyOf"]
 
 

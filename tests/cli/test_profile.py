@@ -27,13 +27,13 @@ def _sparse(tmp_path):
 def test_without_a_profile_context_and_authority_facts_go_to_the_reviewer(runner, tmp_path):
     r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--format", "json"])
     assert r.exit_code == 0, r.output
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     assert d["decision"] == "refer" and d["corrections"] == []
     assert "application.authority.level" in {v["fact"] for v in d["to_verify"]}
     # the rule files presume no false materials absent a finding; strict mode asks the reviewer instead
     assert "application.false_material_flag" in {v["fact"] for v in d["to_verify"]} | {p["fact"] for p in d["presumed"]}
     r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--strict", "--format", "json"])
-    assert "application.false_material_flag" in {v["fact"] for v in json.loads(r.output)["to_verify"]}
+    assert "application.false_material_flag" in {v["fact"] for v in json.loads(r.stdout)["to_verify"]}
 
 
 def test_the_profile_fills_the_receiving_authority_and_text_shows_it(runner, tmp_path):
@@ -59,7 +59,7 @@ def test_a_missing_document_is_one_consolidated_correction_in_text(runner, tmp_p
 
 def test_strict_and_a_bad_profile(runner, tmp_path):
     r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--profile", str(PROFILE), "--strict", "--format", "json"])
-    assert json.loads(r.output)["presumed"] == []
+    assert json.loads(r.stdout)["presumed"] == []
     bad = tmp_path / "bad.yaml"
     bad.write_text("authority: {level: 省级}\n", encoding="utf-8")
     r = runner.invoke(cli, ["check", str(_sparse(tmp_path)), "--profile", str(bad)])
@@ -70,8 +70,8 @@ def test_explain_and_screen_take_the_profile(runner, tmp_path):
     path = _sparse(tmp_path)
     r = runner.invoke(cli, ["explain", str(path), "--profile", str(PROFILE), "--format", "json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["filled"]["application.authority"]["kind"] == "context"
+    assert json.loads(r.stdout)["filled"]["application.authority"]["kind"] == "context"
     r = runner.invoke(cli, ["screen", str(path), "--profile", str(PROFILE), "--format", "jsonl", "--no-db", "--no-progress", "-j", "1"])
     assert r.exit_code == 0, r.output
-    row = json.loads(r.output.splitlines()[0])
+    row = json.loads(r.stdout.splitlines()[0])
     assert row["context"][0]["fact"] == "application.authority"

@@ -22,7 +22,7 @@ CASES = case_files([ROOT / "cases"])
 def validator() -> jsonschema.protocols.Validator:
     out = CliRunner().invoke(cli, ["schema", "decision"])
     assert out.exit_code == 0, out.output
-    schema = json.loads(out.output)
+    schema = json.loads(out.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
