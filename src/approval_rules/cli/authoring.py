@@ -54,8 +54,8 @@ def lint(rules: str | None, fmt: str, show_unverified: bool, rules_path: str | N
             click.echo(d.render())
         hidden = len(report.diagnostics) - len(shown)
         if hidden:
-            click.echo(f"未核实的引用 {hidden} 处未逐条列出（用 --show-unverified 列出；核实方法见 docs/rule-language.md）")
-        click.echo(report.summary(), err=bool(shown))
+            click.echo(f"未核实的引用 {hidden} 处未逐条列出（用 --show-unverified 列出；核实方法见 docs/rule-language.md）", err=True)
+        click.echo(report.summary(), err=bool(report.diagnostics))
     if report.errors:
         sys.exit(EXIT_FAIL)
 
